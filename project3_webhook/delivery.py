@@ -1,0 +1,112 @@
+"""One accepted webhook, and the two ways it is written down: for people and for programs.
+
+A `Delivery` is built on the event loop from cheap, already-safe pieces (header values are escaped
+there). Rendering it — pretty-printing the body, formatting the timestamp, serialising the JSON
+line — is left to whoever formats the log record, which in the running service is the logging
+thread, not the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+# Only these headers are logged. An allow-list rather than a deny-list, because senders put
+# secrets in headers we cannot all know about (GitLab's X-Gitlab-Token, API keys); Authorization,
+# Cookie and signature headers are therefore never written anywhere.
+LOGGED_HEADERS = ("user-agent", "content-type", "x-github-event", "x-github-delivery", "webhook-id")
+# Where senders put their own id for a delivery: GitHub, and the Standard Webhooks spec.
+DELIVERY_ID_HEADERS = ("x-github-delivery", "webhook-id")
+
+# Control characters (C0, DEL, C1), Unicode line/paragraph separators, and the backslash itself
+# (so an escaped value reads unambiguously). Anything matched is written as a \x.. or \u.... escape.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+def escape(value: str) -> str:
+    """`value` with every character that could forge or garble a log line escaped."""
+    return _UNSAFE.sub(_escape_char, value)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "\\":
+        return "\\\\"
+    code = ord(char)
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def new_request_id() -> str:
+    """A fresh, unguessable id for one delivery."""
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """An accepted webhook: what is logged about it.
+
+    Parameters:
+        request_id: our id, also sent back in `X-Request-ID`.
+        received_at: when the request reached the endpoint, in seconds since the epoch.
+        headers: the allow-listed headers that were present, values escaped.
+        delivery_id: the sender's own id for the delivery, escaped, if it sent one.
+        body: the parsed JSON value.
+    """
+
+    request_id: str
+    received_at: float
+    headers: Mapping[str, str]
+    delivery_id: str | None
+    body: object
+
+    @classmethod
+    def from_request(
+        cls, request_id: str, received_at: float, headers: Mapping[str, str], body: object
+    ) -> Delivery:
+        """Pick and escape the headers worth logging from all of the request's `headers`."""
+        logged = {name: escape(headers[name]) for name in LOGGED_HEADERS if name in headers}
+        delivery_id = next((logged[name] for name in DELIVERY_ID_HEADERS if name in logged), None)
+        return cls(request_id, received_at, logged, delivery_id, body)
+
+    @property
+    def received_at_iso(self) -> str:
+        """The receive time in ISO 8601, UTC, to the millisecond."""
+        moment = datetime.fromtimestamp(self.received_at, UTC)
+        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def pretty_body(self) -> str:
+        """The body as JSON indented by two spaces."""
+        try:
+            return orjson.dumps(self.body, option=orjson.OPT_INDENT_2).decode()
+        except orjson.JSONEncodeError:
+            # orjson refuses integers beyond 64 bits and lone surrogates, both valid JSON input.
+            return json.dumps(self.body, indent=2)
+
+    def json_line(self) -> str:
+        """One line of JSON for machines: id, received_at, delivery_id, headers, body."""
+        record: dict[str, Any] = {
+            "id": self.request_id,
+            "received_at": self.received_at_iso,
+            "delivery_id": self.delivery_id,
+            "headers": dict(self.headers),
+            "body": self.body,
+        }
+        try:
+            return orjson.dumps(record).decode()
+        except orjson.JSONEncodeError:
+            return json.dumps(record, separators=(",", ":"))
+
+    def __str__(self) -> str:
+        """The human-readable record: a summary line, then the pretty-printed body."""
+        headers = " ".join(f'{name}="{value}"' for name, value in self.headers.items())
+        return (
+            f"webhook received id={self.request_id} received_at={self.received_at_iso} "
+            f"{headers}\n{self.pretty_body()}"
+        )

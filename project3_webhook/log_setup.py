@@ -1,0 +1,108 @@
+"""The one place where the service's logging is configured.
+
+Records of accepted deliveries go to the `project3_webhook.deliveries` logger, refusals to
+`project3_webhook.rejections`. While the app runs, the parent `project3_webhook` logger has a
+single handler, which only puts records on a queue; a `QueueListener` thread takes them off and
+does the slow parts — formatting, pretty-printing, writing to the console and the file — so the
+event loop never waits on a disk or a terminal.
+
+The records also propagate as usual, so pytest's `caplog` sees them. Under plain `uvicorn` nothing
+else is listening (uvicorn configures only its own loggers), which is why the service must install
+its own handler to be seen at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from logging.handlers import QueueHandler, QueueListener, RotatingFileHandler
+
+from project3_webhook.delivery import Delivery
+from project3_webhook.settings import Settings
+
+PROJECT_LOGGER = "project3_webhook"
+DELIVERIES_LOGGER = f"{PROJECT_LOGGER}.deliveries"
+REJECTIONS_LOGGER = f"{PROJECT_LOGGER}.rejections"
+CONSOLE_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+class InProcessQueueHandler(QueueHandler):
+    """A `QueueHandler` that leaves all formatting to the listener thread.
+
+    The stock `prepare()` formats the record before queueing it — on the event loop — so that it
+    could be pickled to another process. Our queue stays in this process, so the record can go as
+    it is, and the `Delivery` it carries is immutable.
+    """
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
+class UTCFormatter(logging.Formatter):
+    """Console lines stamped in ISO 8601, UTC, to the millisecond."""
+
+    default_time_format = "%Y-%m-%dT%H:%M:%S"
+    default_msec_format = "%s.%03dZ"
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self.converter = time.gmtime
+
+
+class JsonLinesFormatter(logging.Formatter):
+    """One JSON object per delivery, on one line, for downstream automation."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        delivery = getattr(record, "delivery", None)
+        if not isinstance(delivery, Delivery):
+            raise TypeError(f"{record.name} record carries no delivery")
+        return delivery.json_line()
+
+
+def _handlers(settings: Settings) -> list[logging.Handler]:
+    console = logging.StreamHandler(sys.stderr)
+    console.setFormatter(UTCFormatter(CONSOLE_FORMAT))
+    handlers: list[logging.Handler] = [console]
+    if settings.log_file is not None:
+        json_file = RotatingFileHandler(
+            settings.log_file,
+            maxBytes=settings.log_file_max_bytes,
+            backupCount=settings.log_file_backups,
+            encoding="utf-8",
+        )
+        json_file.setFormatter(JsonLinesFormatter())
+        json_file.addFilter(logging.Filter(DELIVERIES_LOGGER))
+        handlers.append(json_file)
+    return handlers
+
+
+@contextmanager
+def delivery_logging(settings: Settings) -> Iterator[None]:
+    """Route the project's records through a queue to a listener thread for as long as it runs.
+
+    Leaving the block stops the listener, which first writes out every record still queued: each
+    delivery acknowledged before shutdown is on disk afterwards.
+    """
+    logger = logging.getLogger(PROJECT_LOGGER)
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    queue_handler = InProcessQueueHandler(records)
+    handlers = _handlers(settings)
+    listener = QueueListener(records, *handlers, respect_handler_level=True)
+    previous_level = logger.level
+    if previous_level == logging.NOTSET:
+        # Otherwise the root logger's WARNING would hide every delivery record.
+        logger.setLevel(logging.INFO)
+    logger.addHandler(queue_handler)
+    listener.start()
+    try:
+        yield
+    finally:
+        logger.removeHandler(queue_handler)
+        listener.stop()
+        for handler in handlers:
+            handler.close()
+        logger.setLevel(previous_level)

@@ -1,0 +1,86 @@
+"""The webhook ingestion service: `uvicorn project3_webhook.main:app`.
+
+`POST /webhook` accepts any JSON value, logs it, and answers `{"status": "received"}`. Everything a
+sender can get wrong is answered with a 4xx and a `{"detail": ...}` saying what, never a 500.
+Configuration comes from environment variables (see `settings.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from project3_webhook import signature, strict_json
+from project3_webhook.body import read_body
+from project3_webhook.delivery import Delivery, escape, new_request_id
+from project3_webhook.errors import Rejection
+from project3_webhook.log_setup import DELIVERIES_LOGGER, REJECTIONS_LOGGER, delivery_logging
+from project3_webhook.settings import Settings
+
+WEBHOOK_PATH = "/webhook"
+REQUEST_ID_HEADER = "X-Request-ID"
+# Built once: the acknowledgement is the same bytes for every delivery.
+RECEIVED = b'{"status":"received"}'
+
+deliveries_log = logging.getLogger(DELIVERIES_LOGGER)
+rejections_log = logging.getLogger(REJECTIONS_LOGGER)
+
+
+class WebhookReceiver:
+    """The `POST /webhook` endpoint, bound to the settings it enforces."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    async def receive(self, request: Request) -> Response:
+        """Read, check and log one delivery; any `Rejection` becomes its 4xx response."""
+        received_at = time.time()
+        raw = await read_body(request, self.settings.max_body_bytes)
+        if self.settings.secret is not None:
+            signature.verify(
+                self.settings.secret, raw, request.headers.get(signature.SIGNATURE_HEADER)
+            )
+        body = strict_json.parse(raw, self.settings.max_depth)
+        delivery = Delivery.from_request(new_request_id(), received_at, request.headers, body)
+        # The message is the Delivery itself: it is rendered only when a handler formats it.
+        deliveries_log.info("%s", delivery, extra={"delivery": delivery})
+        return Response(
+            RECEIVED,
+            media_type="application/json",
+            headers={REQUEST_ID_HEADER: delivery.request_id},
+        )
+
+
+async def _refuse(request: Request, exc: Exception) -> Response:
+    """Answer a `Rejection` with its status and detail, and note it for the operator."""
+    assert isinstance(exc, Rejection)
+    user_agent = escape(request.headers.get("user-agent", ""))
+    rejections_log.warning(
+        'webhook refused with %d: %s (user-agent="%s")', exc.status_code, exc.detail, user_agent
+    )
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service; without `settings`, they are read from the environment."""
+    settings = settings if settings is not None else Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with delivery_logging(settings):
+            yield
+
+    app = FastAPI(title="Webhook ingestion", lifespan=lifespan)
+    app.add_exception_handler(Rejection, _refuse)
+    app.add_api_route(
+        WEBHOOK_PATH, WebhookReceiver(settings).receive, methods=["POST"], response_class=Response
+    )
+    return app
+
+
+app = create_app()
