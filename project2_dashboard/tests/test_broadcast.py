@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from project2_dashboard.broadcast import Broadcaster, TooManyClients
 
 
-def drain(queue):
+def drain(queue: asyncio.Queue[str]) -> list[str]:
     return [queue.get_nowait() for _ in range(queue.qsize())]
 
 

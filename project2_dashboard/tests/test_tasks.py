@@ -12,13 +12,13 @@ from project2_dashboard.tasks import cancel_and_wait, first_completed
 async def test_first_completed_cancels_the_coroutine_still_running():
     loser_cancelled = asyncio.Event()
 
-    async def forever():
+    async def forever() -> None:
         try:
             await asyncio.Event().wait()
         finally:
             loser_cancelled.set()
 
-    async def quick():
+    async def quick() -> None:
         return None
 
     await first_completed(forever(), quick())
@@ -26,10 +26,10 @@ async def test_first_completed_cancels_the_coroutine_still_running():
 
 
 async def test_first_completed_raises_what_failed():
-    async def forever():
+    async def forever() -> None:
         await asyncio.Event().wait()
 
-    async def broken():
+    async def broken() -> None:
         raise LookupError("bug")
 
     with pytest.raises(LookupError, match="bug"):
@@ -39,7 +39,7 @@ async def test_first_completed_raises_what_failed():
 async def test_cancelling_first_completed_leaves_no_task_behind():
     before = asyncio.all_tasks()
 
-    async def forever():
+    async def forever() -> None:
         await asyncio.Event().wait()
 
     racing = asyncio.create_task(first_completed(forever(), forever()))
@@ -50,7 +50,7 @@ async def test_cancelling_first_completed_leaves_no_task_behind():
 
 
 async def test_cancel_and_wait_reports_a_task_that_had_crashed():
-    async def crash():
+    async def crash() -> None:
         raise KeyError("lost")
 
     task = asyncio.create_task(crash())

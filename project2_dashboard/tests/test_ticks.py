@@ -9,11 +9,11 @@ from project2_dashboard.producer import next_tick
 HOUR = 3600
 
 
-def simulate(seconds, interval, work, lateness):
+def simulate(seconds: float, interval: float, work: float, lateness: float) -> list[float]:
     """Run the producer's schedule on a fake clock; return the times readings were taken."""
     start = now = 1000.0
     tick = 0
-    taken = []
+    taken: list[float] = []
     while now < start + seconds:
         taken.append(now)
         now += work  # time spent making and publishing the reading

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,6 +16,7 @@ from project2_dashboard.tests.conftest import (
     FAST_INTERVAL,
     WS_PATH,
     StallingApp,
+    Stats,
     wait_for_clients,
 )
 
@@ -30,11 +32,11 @@ def client():
         yield client
 
 
-def stats_of(client):
+def stats_of(client: TestClient) -> Callable[[], Stats]:
     return lambda: client.get("/stats").json()
 
 
-def contains_run(stream, run):
+def contains_run(stream: list[str], run: list[str]) -> bool:
     return any(stream[i : i + len(run)] == run for i in range(len(stream)))
 
 
