@@ -25,7 +25,7 @@ from starlette.types import ASGIApp
 REPO_ROOT = Path(__file__).resolve().parent
 LOOPBACK = "127.0.0.1"
 STARTUP_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
+STOP_TIMEOUT = 10
 POLL_INTERVAL = 0.05
 
 
@@ -160,7 +160,14 @@ def serve_app() -> Iterator[ServeApp]:
     running: list[tuple[uvicorn.Server, threading.Thread]] = []
 
     def serve(app: ASGIApp) -> str:
-        config = uvicorn.Config(app, host=LOOPBACK, port=0, log_level="warning", lifespan="off")
+        config = uvicorn.Config(
+            app,
+            host=LOOPBACK,
+            port=0,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=STOP_TIMEOUT,
+        )
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

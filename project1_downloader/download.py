@@ -1,0 +1,131 @@
+"""Download every URL in a file, concurrently.
+
+    python project1_downloader/download.py --urls-file urls.txt
+    python -m project1_downloader.download --urls-file urls.txt --concurrency 20
+
+Exit status: 0 when every URL was downloaded or already there, 1 when anything failed (a
+download, or a line that is not a URL), 2 for a usage error, 130 when interrupted with Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):
+    # Run as a script, Python puts this file's folder on sys.path; the package needs its parent.
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+
+from project1_downloader.downloader import DEFAULT_CONCURRENCY, download_urls
+from project1_downloader.reporting import ProgressReporter, Reporter, Summary
+from project1_downloader.retry import DEFAULT_RETRIES, RetryPolicy
+from project1_downloader.transport import DEFAULT_TIMEOUT, build_client
+from project1_downloader.url_list import UrlFileError, UrlList, read_url_file
+
+DEFAULT_OUTPUT_DIR = Path("downloads")
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if not value > 0:  # also rejects "nan"
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    return value
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Download every URL listed in a file, several at a time."
+    )
+    parser.add_argument(
+        "--urls-file", type=Path, required=True, help="one URL per line; # starts a comment"
+    )
+    parser.add_argument(
+        "--output-dir",
+        type=Path,
+        default=DEFAULT_OUTPUT_DIR,
+        help=f"where files are saved (default: {DEFAULT_OUTPUT_DIR}/)",
+    )
+    parser.add_argument(
+        "--concurrency",
+        type=positive_int,
+        default=DEFAULT_CONCURRENCY,
+        help=f"downloads at once (default: {DEFAULT_CONCURRENCY})",
+    )
+    parser.add_argument(
+        "--retries",
+        type=non_negative_int,
+        default=DEFAULT_RETRIES,
+        help=f"retries of a transient failure (default: {DEFAULT_RETRIES})",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds to connect, or to wait for more data (default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="download again files that already exist"
+    )
+    return parser.parse_args(argv)
+
+
+async def run(args: argparse.Namespace, url_list: UrlList, reporter: Reporter) -> Summary:
+    async with build_client(args.concurrency, args.timeout) as client:
+        return await download_urls(
+            url_list,
+            args.output_dir,
+            client,
+            reporter,
+            concurrency=args.concurrency,
+            retry_policy=RetryPolicy(retries=args.retries),
+            overwrite=args.overwrite,
+        )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        url_list = read_url_file(args.urls_file)
+        args.output_dir.mkdir(parents=True, exist_ok=True)
+    except UrlFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as error:
+        print(f"error: cannot use {str(args.output_dir)!r}: {error.strerror}", file=sys.stderr)
+        return EXIT_USAGE
+    # Progress bars only on a terminal: in a pipe or a log they would be noise.
+    reporter = ProgressReporter() if sys.stdout.isatty() else Reporter()
+    try:
+        with reporter:
+            summary = asyncio.run(run(args, url_list, reporter))
+    except KeyboardInterrupt:
+        # asyncio.run cancelled every download, and each removed its .part file.
+        print("Interrupted: unfinished downloads were removed.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_OK if summary.all_succeeded else EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

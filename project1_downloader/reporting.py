@@ -1,0 +1,186 @@
+"""What the downloader tells its user: plain lines, plus live progress bars on a terminal.
+
+The lines are the same either way, so scripts and tests can rely on them; the progress bars are
+drawn only when stdout is a terminal, because in a pipe or a log file they are noise.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeRemainingColumn,
+    TransferSpeedColumn,
+)
+
+from project1_downloader.url_list import InvalidLine
+
+
+@dataclass
+class Summary:
+    downloaded: int = 0
+    skipped: int = 0
+    failed: int = 0
+    invalid_lines: int = 0
+
+    @property
+    def all_succeeded(self) -> bool:
+        return self.failed == 0 and self.invalid_lines == 0
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+class Reporter:
+    """Prints the downloader's lines to stdout and stderr; subclasses may draw progress too.
+
+    Parameters:
+        out: where progress lines go (sys.stdout, looked up when printing, by default).
+        err: where problems go (sys.stderr, likewise).
+    """
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
+        self._out = out
+        self._err = err
+
+    def __enter__(self) -> Reporter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+    def print(self, text: str) -> None:
+        print(text, file=self._out or sys.stdout, flush=True)
+
+    def print_error(self, text: str) -> None:
+        print(text, file=self._err or sys.stderr, flush=True)
+
+    def invalid_line(self, line: InvalidLine) -> None:
+        self.print_error(f"Line {line.line_number}: {line.reason}: {line.text}")
+
+    def skipped(self, name: str) -> None:
+        self.print(f"Skipped {name}: already downloaded.")
+
+    def started(self, name: str) -> None:
+        self.print(f"Downloading {name}...")
+
+    def receiving(self, name: str, total: int | None) -> None:
+        """A response body of `total` bytes (None if unknown) starts arriving for `name`."""
+
+    def advanced(self, name: str, received: int) -> None:
+        """`received` more bytes of `name` were written."""
+
+    def retrying(self, name: str, retry: int, retries: int, delay: float, reason: str) -> None:
+        self.print_error(f"Retrying {name} in {delay:.1f} s ({retry} of {retries}): {reason}")
+
+    def finished(self, name: str) -> None:
+        self.print(f"Finished {name}.")
+
+    def failed(self, name: str, reason: str) -> None:
+        self.print_error(f"Failed {name}: {reason}")
+
+    def summary(self, summary: Summary) -> None:
+        self.print(f"Finished downloading {plural(summary.downloaded, 'file')}.")
+        if summary.skipped:
+            self.print(f"Skipped {plural(summary.skipped, 'file')} already downloaded.")
+        if summary.failed:
+            self.print(f"Failed to download {plural(summary.failed, 'file')}.")
+        if summary.invalid_lines:
+            self.print(f"Ignored {plural(summary.invalid_lines, 'invalid line')}.")
+
+
+class ProgressReporter(Reporter):
+    """The same lines, printed above live progress bars: one per active file, one overall."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._console = Console()
+        self._error_console = Console(stderr=True)
+        self._progress = Progress(
+            # Names come from URLs: never let them be read as rich markup.
+            TextColumn("{task.description}", markup=False),
+            BarColumn(),
+            DownloadColumn(),
+            TransferSpeedColumn(),
+            TimeRemainingColumn(),
+            console=self._console,
+        )
+        self._overall = self._progress.add_task("All files", total=0)
+        self._overall_total = 0
+        self._overall_received = 0
+        self._bars: dict[str, _FileBar] = {}
+
+    def __enter__(self) -> ProgressReporter:
+        self._progress.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._progress.stop()
+
+    def print(self, text: str) -> None:
+        self._console.print(text, markup=False, highlight=False)
+
+    def print_error(self, text: str) -> None:
+        self._error_console.print(text, markup=False, highlight=False)
+
+    def receiving(self, name: str, total: int | None) -> None:
+        self._remove(name)  # a retry starts the file again
+        task_id = self._progress.add_task(name, total=total)
+        self._bars[name] = _FileBar(task_id, expected=total or 0)
+        self._overall_total += total or 0
+        self._progress.update(self._overall, total=self._overall_total)
+
+    def advanced(self, name: str, received: int) -> None:
+        bar = self._bars[name]
+        bar.received += received
+        self._overall_received += received
+        self._progress.update(bar.task_id, completed=bar.received)
+        self._progress.update(self._overall, completed=self._overall_received)
+
+    def finished(self, name: str) -> None:
+        self._remove(name, completed=True)
+        super().finished(name)
+
+    def failed(self, name: str, reason: str) -> None:
+        self._remove(name)
+        super().failed(name, reason)
+
+    def _remove(self, name: str, completed: bool = False) -> None:
+        """Drop the file's bar; unless it completed, take its bytes back out of the overall bar."""
+        bar = self._bars.pop(name, None)
+        if bar is None:
+            return
+        if not completed:
+            self._overall_total -= bar.expected
+            self._overall_received -= bar.received
+            self._progress.update(
+                self._overall, total=self._overall_total, completed=self._overall_received
+            )
+        self._progress.remove_task(bar.task_id)
+
+
+@dataclass
+class _FileBar:
+    task_id: TaskID
+    expected: int
+    received: int = 0
