@@ -66,7 +66,6 @@ class RunningProgram:
 
     def output(self) -> str:
         """Everything the program has printed so far."""
-        self._log.flush()
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def wait_for_port(self, port: int, timeout: float = STARTUP_TIMEOUT) -> None:

@@ -37,7 +37,7 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 DEFAULT_PORT = 8001
 STREAM_CHUNK = 1024 * 1024
@@ -96,11 +96,23 @@ class AssetServer:
         self.requests += 1
         self.in_flight += 1
         self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        finished = False
+
+        async def send_counting_the_end(message: Message) -> None:
+            # A request stops counting just *before* its last bytes go out: once the client has
+            # them it may start its next request, which must not overlap this one in the count.
+            nonlocal finished
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                finished = True
+                self.in_flight -= 1
+            await send(message)
+
         try:
             await asyncio.sleep(self.latency)
-            await self._router(scope, receive, send)
+            await self._router(scope, receive, send_counting_the_end)
         finally:
-            self.in_flight -= 1
+            if not finished:
+                self.in_flight -= 1
 
     def hits(self, path: str) -> list[float]:
         """When (time.monotonic()) each request for `path` arrived."""

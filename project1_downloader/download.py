@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from project1_downloader.downloader import DEFAULT_CONCURRENCY, download_urls
 from project1_downloader.reporting import ProgressReporter, Reporter, Summary
 from project1_downloader.retry import DEFAULT_RETRIES, RetryPolicy
-from project1_downloader.transport import DEFAULT_TIMEOUT, build_client
+from project1_downloader.transport import DEFAULT_POOL, DEFAULT_TIMEOUT, POOLS, build_client
 from project1_downloader.url_list import UrlFileError, UrlList, read_url_file
 
 DEFAULT_OUTPUT_DIR = Path("downloads")
@@ -86,13 +86,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help=f"seconds to connect, or to wait for more data (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
+        "--pool",
+        choices=POOLS,
+        default=DEFAULT_POOL,
+        help=f"connection pool under the httpx client (default: {DEFAULT_POOL}; see README)",
+    )
+    parser.add_argument(
         "--overwrite", action="store_true", help="download again files that already exist"
     )
     return parser.parse_args(argv)
 
 
 async def run(args: argparse.Namespace, url_list: UrlList, reporter: Reporter) -> Summary:
-    async with build_client(args.concurrency, args.timeout) as client:
+    async with build_client(args.concurrency, args.timeout, args.pool) as client:
         return await download_urls(
             url_list,
             args.output_dir,

@@ -17,6 +17,8 @@ from httpx_aiohttp import AiohttpTransport
 from httpx_aiohttp.transport import AiohttpResponseStream
 
 DEFAULT_TIMEOUT = 30.0
+POOLS = ("aiohttp", "httpx")
+DEFAULT_POOL = "aiohttp"
 USER_AGENT = "asyncio-workbook-downloader/1.0"
 # The largest piece of body handed over at a time. aiohttp's own flow control keeps what it has
 # buffered per connection far below this, so memory stays bounded whatever the file size.
@@ -40,15 +42,20 @@ class DownloadTransport(AiohttpTransport):
         return response
 
 
-def build_client(concurrency: int, timeout: float = DEFAULT_TIMEOUT) -> httpx.AsyncClient:
+def build_client(
+    concurrency: int, timeout: float = DEFAULT_TIMEOUT, pool: str = DEFAULT_POOL
+) -> httpx.AsyncClient:
     """The shared client: a pool as large as the concurrency, and one timeout for every phase.
 
     The pool holds exactly as many connections as downloads may run at once (the semaphore sees
     to that), so no request ever waits for a free connection and hits the pool timeout.
+    `pool="httpx"` keeps httpx's own pool, which also speaks HTTP/2 and SOCKS proxies.
     """
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    transport = DownloadTransport(limits=limits) if pool == "aiohttp" else None
     return httpx.AsyncClient(
-        transport=DownloadTransport(limits=limits),
+        transport=transport,
+        limits=limits,
         timeout=httpx.Timeout(timeout),
         headers={"User-Agent": USER_AGENT},
     )
