@@ -1,0 +1,158 @@
+"""The real server (`uvicorn project2_dashboard.main:app`, a subprocess) and real clients."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from project2_dashboard.tests.conftest import WS_PATH, Stats, wait_for_clients
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
+
+APP = "project2_dashboard.main:app"
+RECEIVE_TIMEOUT = 5.0
+READY_TIMEOUT = 20.0
+FAST_ENV = {"DASHBOARD_INTERVAL": "0.05"}
+SIGNS_OF_TROUBLE = ("Traceback", "ERROR", "Task was destroyed but it is pending")
+
+# A client in its own process, so the test can kill it the hard way: no close frame, the
+# kernel just tears the TCP connection down.
+KILLABLE_CLIENT = """
+import sys, time
+from websockets.sync.client import connect
+socket = connect(sys.argv[1])
+socket.recv()
+print("ready", flush=True)
+time.sleep(600)
+"""
+
+
+def stats_getter(http_url: str) -> Callable[[], Stats]:
+    def get() -> Stats:
+        with urllib.request.urlopen(f"{http_url}/stats", timeout=RECEIVE_TIMEOUT) as response:
+            stats: Stats = json.load(response)
+            return stats
+
+    return get
+
+
+async def wait_for_server_clients(http_url: str, expected: int) -> None:
+    # In a thread: the clients' event loop must keep reading while we poll.
+    await asyncio.to_thread(wait_for_clients, stats_getter(http_url), expected)
+
+
+async def receive(socket: ClientConnection) -> str:
+    async with asyncio.timeout(RECEIVE_TIMEOUT):
+        message = await socket.recv()
+    assert isinstance(message, str), "readings are sent as text frames"
+    return message
+
+
+def client(ws_url: str) -> connect:
+    # A client that falls more than `max_queue` messages behind stops reading its socket, and
+    # then misses the server's reply to its close frame: closing would wait out the 10 s close
+    # timeout. The tests read every message eventually, so let the client buffer them all.
+    return connect(ws_url, max_queue=None)
+
+
+@asynccontextmanager
+async def clients(ws_url: str, count: int) -> AsyncIterator[list[ClientConnection]]:
+    async with AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(client(ws_url)) for _ in range(count)]
+
+
+async def read_until_closed(socket: ClientConnection) -> None:
+    while True:
+        await receive(socket)
+
+
+def assert_quiet(output: str) -> None:
+    for sign in SIGNS_OF_TROUBLE:
+        assert sign not in output, f"the server printed {sign!r}:\n{output}"
+
+
+async def test_cadence_is_about_one_second_at_the_default_interval(start_uvicorn):
+    server = start_uvicorn(APP)
+    async with client(server.ws_url + WS_PATH) as socket:
+        await receive(socket)  # the latest reading, sent at once
+        await receive(socket)  # the first tick: start timing from here
+        started = time.monotonic()
+        for _ in range(3):
+            await receive(socket)
+        period = (time.monotonic() - started) / 3
+    assert 0.7 < period < 1.3, f"readings should come about once a second, came every {period} s"
+    assert_quiet(server.program.output())
+
+
+async def test_three_clients_receive_identical_streams(start_uvicorn):
+    server = start_uvicorn(APP, env=FAST_ENV)
+    async with clients(server.ws_url + WS_PATH, 3) as (first, second, last):
+        await wait_for_server_clients(server.http_url, 3)
+        # After its first message (the latest reading when it joined) the last client to
+        # join sees only ticks that all three were connected for.
+        common = [await receive(last) for _ in range(11)][1:]
+        for earlier in (first, second):
+            stream = [await receive(earlier) for _ in range(40)]
+            assert any(stream[i : i + 10] == common for i in range(31)), (
+                "all clients must get the very same messages in the same order"
+            )
+    assert_quiet(server.program.output())
+
+
+async def test_client_killed_abruptly_is_dropped_while_others_continue(
+    start_uvicorn, start_program
+):
+    server = start_uvicorn(APP, env=FAST_ENV)
+    async with client(server.ws_url + WS_PATH) as survivor:
+        doomed = start_program(sys.executable, "-c", KILLABLE_CLIENT, server.ws_url + WS_PATH)
+        deadline = time.monotonic() + READY_TIMEOUT
+        while "ready" not in doomed.output():
+            assert time.monotonic() < deadline, f"client never connected:\n{doomed.output()}"
+            await asyncio.sleep(0.05)
+        await wait_for_server_clients(server.http_url, 2)
+
+        doomed.process.kill()
+        doomed.process.wait()
+        await wait_for_server_clients(server.http_url, 1)
+
+        readings = [json.loads(await receive(survivor)) for _ in range(10)]
+    assert len(readings) == 10, "the other client's stream must go on"
+    assert_quiet(server.program.output())
+
+
+async def test_sigint_with_clients_attached_closes_them_and_exits_cleanly(start_uvicorn):
+    server = start_uvicorn(APP, env=FAST_ENV)
+    async with clients(server.ws_url + WS_PATH, 3) as sockets:
+        for socket in sockets:
+            await receive(socket)
+        exit_code = await asyncio.to_thread(server.program.stop)
+        for socket in sockets:
+            with pytest.raises(ConnectionClosed) as closed:
+                await read_until_closed(socket)
+            assert closed.value.rcvd is not None, "the server must send a close frame, not vanish"
+            assert closed.value.rcvd.code == 1012, "1012: service restart"
+    # The program has stopped and its log is closed: read the file itself.
+    output = server.program.log_path.read_text(encoding="utf-8")
+    assert exit_code == 0, output
+    assert "Application shutdown complete" in output
+    assert_quiet(output)
+
+
+async def test_connection_over_the_cap_is_closed_with_1013(start_uvicorn):
+    server = start_uvicorn(APP, env={**FAST_ENV, "DASHBOARD_MAX_CLIENTS": "1"})
+    async with clients(server.ws_url + WS_PATH, 2) as (admitted, refused):
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(refused)
+        assert closed.value.rcvd is not None
+        assert closed.value.rcvd.code == 1013, "over the cap: close with 1013, try again later"
+        await receive(admitted)
+    assert_quiet(server.program.output())
