@@ -110,7 +110,9 @@ class ProgressReporter(Reporter):
     def __init__(self) -> None:
         super().__init__()
         self._console = Console()
-        self._error_console = Console(stderr=True)
+        # When stderr is the same screen, problems are drawn by the console that owns the bars,
+        # or they would be written over them; when it is redirected, they go there as plain text.
+        self._errors_on_screen = sys.stderr.isatty()
         self._progress = Progress(
             # Names come from URLs: never let them be read as rich markup.
             TextColumn("{task.description}", markup=False),
@@ -119,6 +121,7 @@ class ProgressReporter(Reporter):
             TransferSpeedColumn(),
             TimeRemainingColumn(),
             console=self._console,
+            redirect_stderr=False,
         )
         self._overall = self._progress.add_task("All files", total=0)
         self._overall_total = 0
@@ -141,7 +144,10 @@ class ProgressReporter(Reporter):
         self._console.print(text, markup=False, highlight=False)
 
     def print_error(self, text: str) -> None:
-        self._error_console.print(text, markup=False, highlight=False)
+        if self._errors_on_screen:
+            self._console.print(text, style="red", markup=False, highlight=False)
+        else:
+            super().print_error(text)
 
     def receiving(self, name: str, total: int | None) -> None:
         self._remove(name)  # a retry starts the file again
