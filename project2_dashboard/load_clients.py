@@ -1,0 +1,146 @@
+"""Many lightweight WebSocket clients in one process, timing each message as it arrives.
+
+The load test runs a few of these processes. Each client is websockets' sans-I/O protocol
+inside a bare asyncio `Protocol`, on uvloop: no task, no buffer of parsed messages, and the
+arrival time is read in `data_received`, the moment the event loop hands over the bytes. A
+heavier client would take its timestamps late whenever the client process itself was busy,
+and blame that delay on the server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import cast
+
+import uvloop
+from websockets.client import ClientProtocol
+from websockets.extensions.base import ClientExtensionFactory
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+from websockets.frames import Frame, Opcode
+from websockets.http11 import Response
+from websockets.uri import parse_uri
+
+CONNECT_CONCURRENCY = 100
+"""Handshakes in flight per process: enough to connect thousands quickly, few enough not to
+overflow the server's listen backlog (a dropped SYN costs a 1 s retransmit)."""
+
+HANDSHAKE_TIMEOUT = 30.0
+
+
+@dataclass
+class Arrivals:
+    """For each distinct message: how many clients got it, and the first and last arrival."""
+
+    count: dict[str, int] = field(default_factory=dict)
+    first: dict[str, float] = field(default_factory=dict)
+    last: dict[str, float] = field(default_factory=dict)
+
+    def record(self, message: str, when: float) -> None:
+        if message in self.count:
+            self.count[message] += 1
+            self.first[message] = min(self.first[message], when)
+            self.last[message] = max(self.last[message], when)
+        else:
+            self.count[message] = 1
+            self.first[message] = self.last[message] = when
+
+    def add(self, other: Arrivals) -> None:
+        """Fold in another process's arrivals (same clock: CLOCK_MONOTONIC is system-wide)."""
+        for message, count in other.count.items():
+            if message in self.count:
+                self.count[message] += count
+                self.first[message] = min(self.first[message], other.first[message])
+                self.last[message] = max(self.last[message], other.last[message])
+            else:
+                self.count[message] = count
+                self.first[message] = other.first[message]
+                self.last[message] = other.last[message]
+
+
+@dataclass
+class WorkerReport:
+    """What one client process sends back to the load test."""
+
+    connected: int
+    arrivals: Arrivals
+
+
+class TimedClient(asyncio.Protocol):
+    """One WebSocket client that records when each text message arrived."""
+
+    def __init__(
+        self, uri: str, arrivals: Arrivals, extensions: Sequence[ClientExtensionFactory]
+    ) -> None:
+        self.ws = ClientProtocol(parse_uri(uri), extensions=extensions)
+        self.arrivals = arrivals
+        self.open = asyncio.get_running_loop().create_future()
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        # uvloop's transports behave as asyncio.Transport without subclassing it.
+        self.transport = cast(asyncio.Transport, transport)
+        self.ws.send_request(self.ws.connect())
+        self._flush()
+
+    def data_received(self, data: bytes) -> None:
+        arrived = time.monotonic()  # CLOCK_MONOTONIC: comparable across processes on Linux
+        self.ws.receive_data(data)
+        for event in self.ws.events_received():
+            if isinstance(event, Response):
+                if not self.open.done():
+                    self.open.set_result(event.status_code == 101)
+            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                self.arrivals.record(bytes(event.data).decode(), arrived)
+        self._flush()  # pongs to the server's keepalive pings, replies to close frames
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.open.done():
+            self.open.set_result(False)
+
+    def _flush(self) -> None:
+        assert self.transport is not None
+        output = self.ws.data_to_send()
+        if any(output):
+            self.transport.write(b"".join(output))
+        if output and output[-1] == b"":  # websockets' signal: the closing handshake is over
+            self.transport.close()
+
+
+async def hold_clients(
+    host: str, port: int, uri: str, count: int, deflate: bool, pipe: Connection
+) -> WorkerReport:
+    """Connect `count` clients, report how many made it, hold them until told to stop."""
+    loop = asyncio.get_running_loop()
+    arrivals = Arrivals()
+    extensions = [ClientPerMessageDeflateFactory()] if deflate else []
+    limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
+
+    async def open_one() -> TimedClient | None:
+        async with limit:
+            try:
+                async with asyncio.timeout(HANDSHAKE_TIMEOUT):
+                    _, client = await loop.create_connection(
+                        lambda: TimedClient(uri, arrivals, extensions), host, port
+                    )
+                    return client if await client.open else None
+            except (OSError, TimeoutError):
+                return None
+
+    opened = await asyncio.gather(*(open_one() for _ in range(count)))
+    clients = [client for client in opened if client is not None]
+    pipe.send(len(clients))
+    await loop.run_in_executor(None, pipe.recv)  # the load test says when to stop
+    for client in clients:
+        if client.transport is not None:
+            client.transport.close()
+    return WorkerReport(len(clients), arrivals)
+
+
+def run_worker(host: str, port: int, uri: str, count: int, deflate: bool, pipe: Connection) -> None:
+    """Entry point of a client process: hold the clients, then send back the report."""
+    report = uvloop.run(hold_clients(host, port, uri, count, deflate, pipe))
+    pipe.send(report)
