@@ -8,20 +8,23 @@ thread, not the event loop.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 
 # Only these headers are logged. An allow-list rather than a deny-list, because senders put
 # secrets in headers we cannot all know about (GitLab's X-Gitlab-Token, API keys); Authorization,
-# Cookie and signature headers are therefore never written anywhere.
-LOGGED_HEADERS = ("user-agent", "content-type", "x-github-event", "x-github-delivery", "webhook-id")
+# Cookie and signature headers are therefore never written anywhere. Lower case, as in ASGI.
+LOGGED_HEADERS = frozenset(
+    {b"user-agent", b"content-type", b"x-github-event", b"x-github-delivery", b"webhook-id"}
+)
 # Where senders put their own id for a delivery: GitHub, and the Standard Webhooks spec.
 DELIVERY_ID_HEADERS = ("x-github-delivery", "webhook-id")
 
@@ -41,6 +44,18 @@ def _escape_char(match: re.Match[str]) -> str:
         return "\\\\"
     code = ord(char)
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def iso_utc(timestamp: float) -> str:
+    """`timestamp` in ISO 8601, UTC, to the millisecond: 2026-01-31T12:00:00.123Z."""
+    whole = int(timestamp)
+    return f"{_iso_seconds(whole)}.{int((timestamp - whole) * 1000):03d}Z"
+
+
+@functools.lru_cache(maxsize=4)
+def _iso_seconds(whole_seconds: int) -> str:
+    # Formatting a datetime costs microseconds; the seconds part changes only once a second.
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole_seconds))
 
 
 def new_request_id() -> str:
@@ -68,18 +83,28 @@ class Delivery:
 
     @classmethod
     def from_request(
-        cls, request_id: str, received_at: float, headers: Mapping[str, str], body: object
+        cls,
+        request_id: str,
+        received_at: float,
+        raw_headers: Iterable[tuple[bytes, bytes]],
+        body: object,
     ) -> Delivery:
-        """Pick and escape the headers worth logging from all of the request's `headers`."""
-        logged = {name: escape(headers[name]) for name in LOGGED_HEADERS if name in headers}
+        """Pick and escape the headers worth logging from the request's raw ASGI headers.
+
+        One pass over the raw list: looking names up in Starlette's `Headers` decodes the whole
+        list once per name. A repeated header is logged with its first value.
+        """
+        logged: dict[str, str] = {}
+        for name, value in raw_headers:
+            if name in LOGGED_HEADERS:
+                logged.setdefault(name.decode("latin-1"), escape(value.decode("latin-1")))
         delivery_id = next((logged[name] for name in DELIVERY_ID_HEADERS if name in logged), None)
         return cls(request_id, received_at, logged, delivery_id, body)
 
     @property
     def received_at_iso(self) -> str:
         """The receive time in ISO 8601, UTC, to the millisecond."""
-        moment = datetime.fromtimestamp(self.received_at, UTC)
-        return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        return iso_utc(self.received_at)
 
     def pretty_body(self) -> str:
         """The body as JSON indented by two spaces."""

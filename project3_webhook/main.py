@@ -46,7 +46,7 @@ class WebhookReceiver:
                 self.settings.secret, raw, request.headers.get(signature.SIGNATURE_HEADER)
             )
         body = strict_json.parse(raw, self.settings.max_depth)
-        delivery = Delivery.from_request(new_request_id(), received_at, request.headers, body)
+        delivery = Delivery.from_request(new_request_id(), received_at, request.headers.raw, body)
         # The message is the Delivery itself: it is rendered only when a handler formats it.
         deliveries_log.info("%s", delivery, extra={"delivery": delivery})
         return Response(

@@ -1,10 +1,14 @@
 """Parsing a body as JSON exactly as RFC 8259 defines it, with every failure a clear `InvalidBody`.
 
-Python's `json.loads` is close but not quite right for untrusted input: it accepts `NaN` and
-`Infinity`, turns `1e400` into an infinity no JSON writer can write back, raises `RecursionError`
-(not a `ValueError`) on deep nesting, and a plain `ValueError` on integers over 4,300 digits. We
-still use it rather than a faster parser because it keeps every integer exact: orjson, for one,
-turns integers beyond 64 bits into floats, which would make the log an unfaithful record.
+Two parsers, one meaning. orjson is strict RFC 8259 and several times faster than `json`, but it
+reads integers beyond 64 bits as floats (which would make the log an unfaithful record) and
+refuses a few valid texts (lone `\ud800` escapes, nesting past its own limit). So orjson takes
+every body it can read exactly; anything it refuses, or that holds a run of 19 or more digits,
+goes to the standard library's parser, which decides and says precisely what is wrong.
+
+`json.loads` alone would not do for untrusted input either: it accepts `NaN` and `Infinity`, turns
+`1e400` into an infinity no JSON writer can write back, raises `RecursionError` (not a
+`ValueError`) on deep nesting, and a plain `ValueError` on integers over 4,300 digits.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import sys
 from collections.abc import Iterable
 from typing import NoReturn
 
+import orjson
+
 from project3_webhook.errors import InvalidBody
 
 
@@ -22,12 +28,35 @@ def parse(raw: bytes, max_depth: int) -> object:
     """Return the JSON value in `raw`, or raise `InvalidBody` saying what is wrong with it."""
     if not raw.strip():
         raise InvalidBody("empty body: a webhook must carry a JSON value")
+    value = _NOT_PARSED if _has_long_digit_run(raw) else _parse_fast(raw)
+    if value is _NOT_PARSED:
+        value = _parse_exactly(raw, max_depth)
+    # Only a body with more brackets than the limit can nest deeper than it.
+    if raw.count(b"[") + raw.count(b"{") > max_depth and _deeper_than(value, max_depth):
+        raise _too_deep(max_depth)
+    return value
+
+
+def _has_long_digit_run(raw: bytes) -> bool:
+    # Every digit becomes "0", so a run of digits becomes a run of zeros: one C-speed pass and a
+    # substring search, several times faster than a regular expression for \d{19}.
+    return _LONG_ZERO_RUN in raw.translate(_DIGITS_TO_ZERO)
+
+
+def _parse_fast(raw: bytes) -> object:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return _NOT_PARSED
+
+
+def _parse_exactly(raw: bytes, max_depth: int) -> object:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise InvalidBody(f"body is not valid UTF-8 (bad byte at offset {exc.start})") from None
     try:
-        value = _DECODER.decode(text)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise InvalidBody(f"malformed JSON: {exc}") from None
     except RecursionError:
@@ -36,9 +65,6 @@ def parse(raw: bytes, max_depth: int) -> object:
         # The only other ValueError json raises is int()'s guard against huge digit strings.
         limit = sys.get_int_max_str_digits()
         raise InvalidBody(f"an integer in the body has more than {limit} digits") from None
-    if _deeper_than(value, max_depth):
-        raise _too_deep(max_depth)
-    return value
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -52,6 +78,10 @@ def _finite_float(text: str) -> float:
     return number
 
 
+# Integers up to 18 digits always fit in 64 bits; longer runs may not, so orjson is not asked.
+_LONG_ZERO_RUN = b"0" * 19
+_DIGITS_TO_ZERO = bytes.maketrans(b"0123456789", b"0" * 10)
+_NOT_PARSED = object()
 _DECODER = json.JSONDecoder(parse_constant=_reject_constant, parse_float=_finite_float)
 
 

@@ -2,7 +2,7 @@
 
 `client` talks to the app in-process (no sockets) with its lifespan running, so the logging
 queue and listener are exactly as in production; `caplog` sees every record the app writes.
-Override the `settings` fixture in a test module to run the app with other settings.
+Override the `settings` fixture in a test module or class to run the app with other settings.
 """
 
 from __future__ import annotations
@@ -14,10 +14,8 @@ import httpx
 import pytest
 
 from project3_webhook.log_setup import PROJECT_LOGGER
-from project3_webhook.main import create_app
 from project3_webhook.settings import Settings
-
-BASE_URL = "http://webhook.test"
+from project3_webhook.tests.support import running_app
 
 
 @pytest.fixture
@@ -30,10 +28,5 @@ async def client(
     settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> AsyncIterator[httpx.AsyncClient]:
     caplog.set_level(logging.INFO, logger=PROJECT_LOGGER)
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http,
-    ):
+    async with running_app(settings) as http:
         yield http

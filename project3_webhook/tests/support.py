@@ -3,13 +3,33 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
 from project3_webhook.delivery import Delivery
 from project3_webhook.log_setup import DELIVERIES_LOGGER, REJECTIONS_LOGGER
-from project3_webhook.main import WEBHOOK_PATH
+from project3_webhook.main import WEBHOOK_PATH, create_app
+from project3_webhook.settings import Settings
+
+BASE_URL = "http://webhook.test"
+
+
+@asynccontextmanager
+async def running_app(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The app with its lifespan running, and a client talking to it in-process.
+
+    Leaving the block shuts the app down, which writes out every queued record.
+    """
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url=BASE_URL) as http,
+    ):
+        yield http
 
 
 async def post(client: httpx.AsyncClient, content: object, **kwargs: object) -> httpx.Response:

@@ -1,0 +1,67 @@
+"""Senders cannot write what they like into the logs, and secrets in headers are never logged."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from project3_webhook.delivery import escape
+from project3_webhook.log_setup import PROJECT_LOGGER
+from project3_webhook.settings import Settings
+from project3_webhook.signature import SIGNATURE_HEADER, sign
+from project3_webhook.tests.support import deliveries, post, running_app
+
+FORGED = "curl/8\r\n2026-01-01T00:00:00.000Z INFO project3_webhook.deliveries: webhook received"
+
+
+@pytest.mark.parametrize(
+    ("value", "escaped"),
+    [
+        ("plain/1.0", "plain/1.0"),
+        ("a\r\nb", "a\\x0d\\x0ab"),
+        ("bell\x07 and escape\x1b[31m", "bell\\x07 and escape\\x1b[31m"),
+        ("del\x7f and next-line\x85", "del\\x7f and next-line\\x85"),
+        ("line\u2028separator", "line\\u2028separator"),
+        ("back\\slash", "back\\\\slash"),
+    ],
+)
+def test_control_characters_are_escaped(value, escaped):
+    assert escape(value) == escaped
+
+
+async def test_log_injection_in_user_agent_yields_one_escaped_record(client, caplog):
+    await post(client, b"{}", headers={"user-agent": FORGED})
+    [delivery] = deliveries(caplog)
+    assert "\r" not in delivery.headers["user-agent"]
+    assert "\n" not in delivery.headers["user-agent"]
+    assert "curl/8\\x0d\\x0a2026-01-01" in delivery.headers["user-agent"]
+    summary_line = str(delivery).splitlines()[0]
+    assert "curl/8\\x0d\\x0a2026" in summary_line, "the forged line must stay inside the first"
+    starts_of_records = [line for line in caplog.text.splitlines() if line.startswith("INFO")]
+    assert len(starts_of_records) == 1, f"no second, forged record may appear:\n{caplog.text}"
+
+
+async def test_sender_delivery_id_is_escaped_too(client, caplog):
+    await post(client, b"{}", headers={"x-github-delivery": "id\nforged"})
+    assert deliveries(caplog)[0].delivery_id == "id\\x0aforged"
+
+
+async def test_secret_headers_are_never_logged(tmp_path, caplog):
+    caplog.set_level(logging.INFO, logger=PROJECT_LOGGER)
+    path = tmp_path / "deliveries.jsonl"
+    settings = Settings(secret=b"s3cret", log_file=path)
+    secrets = {
+        "authorization": "Bearer token-AUTH-123",
+        "cookie": "session=COOKIE-456",
+        "x-hub-signature": "sha1=SIG1-789",
+        "x-gitlab-token": "GITLAB-TOKEN-000",
+    }
+    signature = sign(b"s3cret", b"{}")
+    async with running_app(settings) as client:
+        response = await post(client, b"{}", headers={**secrets, SIGNATURE_HEADER: signature})
+    assert response.status_code == 200
+    logged = caplog.text + path.read_text()
+    for name, value in [*secrets.items(), (SIGNATURE_HEADER, signature)]:
+        assert value not in logged, f"the {name} header's value must never be logged"
+    assert set(deliveries(caplog)[0].headers) <= {"user-agent", "content-type"}
