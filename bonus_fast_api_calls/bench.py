@@ -40,10 +40,14 @@ from bonus_fast_api_calls.pitfall import run_pitfall, slow_urls
 from bonus_fast_api_calls.report import Row, judge, print_report, write_json
 from bonus_fast_api_calls.server_thread import serve_in_thread
 
+PIPED_REPORT_WIDTH = 100
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     console = Console()
+    if not console.is_terminal:  # piped or redirected: rich assumes 80 columns and would truncate
+        console.width = max(console.width, PIPED_REPORT_WIDTH)
     rows = bench_mock(args, console) if args.url is None else bench_url(args, console)
     if args.json is not None:
         write_json(rows, args.json)
