@@ -109,11 +109,17 @@ class LoadResult:
 
 @dataclass(frozen=True)
 class Measurement:
-    """One server's run: the load result, and for the service, the records in its file."""
+    """One server's run: the load result, CPU per request, and the service's file records.
+
+    `loop_cpu_us` is the main (event loop) thread's CPU time per request, `thread_cpu_us` that of
+    all other threads (the logging thread); both None where /proc is not available.
+    """
 
     result: LoadResult
     acknowledged: int
     records: int | None
+    loop_cpu_us: float | None
+    thread_cpu_us: float | None
 
 
 def free_port() -> int:
@@ -181,7 +187,9 @@ def measure(
         wait_for_port(process, port)
         url = f"http://{HOST}:{port}/webhook"
         warmup = run_wrk(url, args, args.warmup, workdir)
+        before = thread_cpu_seconds(process.pid)
         result = run_wrk(url, args, args.duration, workdir)
+        after = thread_cpu_seconds(process.pid)
     finally:
         process.send_signal(signal.SIGINT)
         try:
@@ -192,7 +200,27 @@ def measure(
         output.close()
     acknowledged = warmup.requests - warmup.non_2xx + result.requests - result.non_2xx
     records = None if log_file is None else count_records(log_file)
-    return Measurement(result, acknowledged, records)
+    loop_cpu = other_cpu = None
+    if before and after:
+        per_request = 1e6 / result.requests
+        loop_cpu = (after[process.pid] - before.get(process.pid, 0.0)) * per_request
+        others = sum(after.values()) - sum(before.values())
+        other_cpu = others * per_request - loop_cpu
+    return Measurement(result, acknowledged, records, loop_cpu, other_cpu)
+
+
+def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) used so far by each thread of `pid`; empty without /proc."""
+    seconds: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            stat = Path(f"/proc/{pid}/task/{tid}/stat").read_text()
+            fields = stat.rsplit(")", 1)[1].split()
+            seconds[int(tid)] = (int(fields[11]) + int(fields[12])) / tick
+    except OSError:
+        return {}
+    return seconds
 
 
 def count_records(log_file: Path) -> int:
@@ -207,7 +235,10 @@ def report_round(number: int, bare: Measurement, service: Measurement) -> tuple[
     for name, run in (("bare FastAPI endpoint", bare), ("webhook service + file", service)):
         r = run.result
         errors = r.non_2xx + r.socket_errors
-        print(f"  {name:<26}{r.per_second:>12,.0f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{errors:>8}")
+        cpu = f"{_us(run.loop_cpu_us):>10}{_us(run.thread_cpu_us):>10}"
+        print(
+            f"  {name:<26}{r.per_second:>12,.0f}{r.p50_ms:>10.2f}{r.p99_ms:>10.2f}{errors:>8}{cpu}"
+        )
     throughput = service.result.per_second / bare.result.per_second
     p99 = service.result.p99_ms / bare.result.p99_ms
     records = service.records or 0
@@ -217,6 +248,10 @@ def report_round(number: int, bare: Measurement, service: Measurement) -> tuple[
         f"file for {service.acknowledged:,} deliveries acknowledged to wrk, lost: {lost}"
     )
     return throughput, p99
+
+
+def _us(value: float | None) -> str:
+    return "?" if value is None else f"{value:.0f}"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -241,7 +276,11 @@ def main(argv: list[str] | None = None) -> None:
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
         f"{len(json.dumps(SAMPLE_BODY))}-byte JSON body, uvicorn options {options}"
     )
-    print(f"  {'server':<26}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+    print(
+        f"  {'server':<26}{'requests/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+        f"{'loop us':>10}{'thread us':>10}"
+    )
+    print("  (loop us / thread us: CPU time per request of the event loop / the logging thread)")
     ratios = []
     with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
         workdir = Path(tmp)
