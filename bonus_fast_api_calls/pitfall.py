@@ -26,6 +26,9 @@ PITFALL_CALLS = 300
 PITFALL_POOL_SIZE = 150
 PITFALL_LATENCY = 6.0
 HTTPX_DEFAULT_POOL_TIMEOUT = 5.0
+# httpx's default; `httpx.Limits(max_connections=...)` alone would leave it unlimited, and then
+# httpcore kept the second round's calls waiting ~5 s for idle connections to expire (measured).
+HTTPX_DEFAULT_KEEPALIVE_CONNECTIONS = 20
 # Long enough for the slow endpoint to answer; only the pool timeout is left at httpx's default.
 PITFALL_TIMEOUT = httpx.Timeout(DEFAULT_TIMEOUT, pool=HTTPX_DEFAULT_POOL_TIMEOUT)
 
@@ -48,7 +51,10 @@ def run_pitfall(
 
     def small_pool_client() -> httpx.AsyncClient:
         return httpx.AsyncClient(
-            limits=httpx.Limits(max_connections=pool_size),
+            limits=httpx.Limits(
+                max_connections=pool_size,
+                max_keepalive_connections=HTTPX_DEFAULT_KEEPALIVE_CONNECTIONS,
+            ),
             timeout=timeout,
         )
 
