@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from project2_dashboard.broadcast import Broadcaster, TooManyClients
+from project2_dashboard.broadcast import Broadcaster, DropOldestQueue, TooManyClients
 from project2_dashboard.tasks import first_completed
 
 TRY_AGAIN_LATER = 1013
@@ -37,7 +36,7 @@ async def serve_client(websocket: WebSocket, broadcaster: Broadcaster) -> None:
         broadcaster.unsubscribe(queue)
 
 
-async def send_messages(websocket: WebSocket, queue: asyncio.Queue[str]) -> None:
+async def send_messages(websocket: WebSocket, queue: DropOldestQueue) -> None:
     """Forward the client's queue to it; a send can wait on a slow client, the queue cannot."""
     try:
         while True:

@@ -1,10 +1,13 @@
 """Many lightweight WebSocket clients in one process, timing each message as it arrives.
 
-The load test runs a few of these processes. Each client is websockets' sans-I/O protocol
-inside a bare asyncio `Protocol`, on uvloop: no task, no buffer of parsed messages, and the
-arrival time is read in `data_received`, the moment the event loop hands over the bytes. A
-heavier client would take its timestamps late whenever the client process itself was busy,
-and blame that delay on the server.
+The load test runs a few of these processes on the same two cores as the server, so the
+clients must not become the bottleneck they are measuring: a busy client process reads its
+sockets late, and that delay would be blamed on the server's fan-out. So each client is
+websockets' sans-I/O protocol inside a bare asyncio `Protocol` on uvloop (no task per client),
+the arrival time is read first thing in `data_received`, and a chunk that is exactly one small
+data frame (every tick, on loopback) is only stored with its arrival time; parsing waits for
+the next chunk that is anything else (a keepalive ping, which must be answered, or a close)
+or for the end of the test.
 """
 
 from __future__ import annotations
@@ -23,6 +26,11 @@ from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFact
 from websockets.frames import Frame, Opcode
 from websockets.http11 import Response
 from websockets.uri import parse_uri
+
+DATA_FRAME_FIRST_BYTES = (0x81, 0xC1)
+"""FIN + text opcode, without and with the per-message deflate bit (RSV1)."""
+SMALL_PAYLOAD_LIMIT = 126
+"""Payload lengths below this fit in the frame's second byte (server frames are unmasked)."""
 
 CONNECT_CONCURRENCY = 100
 """Handshakes in flight per process: enough to connect thousands quickly, few enough not to
@@ -61,6 +69,15 @@ class Arrivals:
                 self.last[message] = other.last[message]
 
 
+def is_one_small_data_frame(data: bytes) -> bool:
+    return (
+        len(data) >= 2
+        and data[0] in DATA_FRAME_FIRST_BYTES
+        and data[1] < SMALL_PAYLOAD_LIMIT
+        and len(data) == 2 + data[1]
+    )
+
+
 @dataclass
 class WorkerReport:
     """What one client process sends back to the load test."""
@@ -79,6 +96,7 @@ class TimedClient(asyncio.Protocol):
         self.arrivals = arrivals
         self.open = asyncio.get_running_loop().create_future()
         self.transport: asyncio.Transport | None = None
+        self.unparsed: list[tuple[float, bytes]] = []
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         # uvloop's transports behave as asyncio.Transport without subclassing it.
@@ -88,13 +106,21 @@ class TimedClient(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         arrived = time.monotonic()  # CLOCK_MONOTONIC: comparable across processes on Linux
-        self.ws.receive_data(data)
-        for event in self.ws.events_received():
-            if isinstance(event, Response):
-                if not self.open.done():
-                    self.open.set_result(event.status_code == 101)
-            elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
-                self.arrivals.record(bytes(event.data).decode(), arrived)
+        self.unparsed.append((arrived, data))
+        if not is_one_small_data_frame(data):
+            self.parse()
+
+    def parse(self) -> None:
+        """Feed the stored chunks to the protocol in order, recording each message's arrival."""
+        for arrived, data in self.unparsed:
+            self.ws.receive_data(data)
+            for event in self.ws.events_received():
+                if isinstance(event, Response):
+                    if not self.open.done():
+                        self.open.set_result(event.status_code == 101)
+                elif isinstance(event, Frame) and event.opcode is Opcode.TEXT:
+                    self.arrivals.record(bytes(event.data).decode(), arrived)
+        self.unparsed.clear()
         self._flush()  # pongs to the server's keepalive pings, replies to close frames
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -135,6 +161,7 @@ async def hold_clients(
     pipe.send(len(clients))
     await loop.run_in_executor(None, pipe.recv)  # the load test says when to stop
     for client in clients:
+        client.parse()
         if client.transport is not None:
             client.transport.close()
     return WorkerReport(len(clients), arrivals)

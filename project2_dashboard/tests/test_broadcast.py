@@ -6,11 +6,11 @@ import asyncio
 
 import pytest
 
-from project2_dashboard.broadcast import Broadcaster, TooManyClients
+from project2_dashboard.broadcast import Broadcaster, DropOldestQueue, TooManyClients
 
 
-def drain(queue: asyncio.Queue[str]) -> list[str]:
-    return [queue.get_nowait() for _ in range(queue.qsize())]
+def drain(queue: DropOldestQueue) -> list[str]:
+    return [queue.get_nowait() for _ in range(len(queue))]
 
 
 def test_every_subscriber_gets_each_published_message():
@@ -30,7 +30,7 @@ def test_new_subscriber_starts_with_the_latest_message():
 
 def test_subscriber_before_the_first_reading_starts_empty():
     broadcaster = Broadcaster(max_clients=10, queue_size=10)
-    assert broadcaster.subscribe().empty()
+    assert len(broadcaster.subscribe()) == 0
 
 
 def test_full_queue_drops_its_oldest_messages():
@@ -56,7 +56,7 @@ def test_unsubscribing_frees_a_place_and_stops_delivery():
     queue = broadcaster.subscribe()
     broadcaster.unsubscribe(queue)
     broadcaster.publish("after")
-    assert queue.empty(), "a client that left must not be fed"
+    assert len(queue) == 0, "a client that left must not be fed"
     assert broadcaster.client_count == 0
     broadcaster.subscribe()
 
@@ -67,3 +67,20 @@ def test_unsubscribing_twice_is_harmless():
     broadcaster.unsubscribe(queue)
     broadcaster.unsubscribe(queue)
     assert broadcaster.client_count == 0
+
+
+async def test_get_waits_for_a_message_and_returns_the_oldest_first():
+    queue = DropOldestQueue(maxsize=2)
+    waiting = asyncio.create_task(queue.get())
+    await asyncio.sleep(0)
+    assert not waiting.done(), "get() on an empty queue must wait"
+    queue.put_nowait("first")
+    queue.put_nowait("second")
+    assert await waiting == "first"
+    assert await queue.get() == "second"
+
+
+def test_put_reports_whether_it_dropped_the_oldest():
+    queue = DropOldestQueue(maxsize=2)
+    assert [queue.put_nowait(item) for item in "abc"] == [False, False, True]
+    assert drain(queue) == ["b", "c"]
