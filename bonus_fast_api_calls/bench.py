@@ -24,7 +24,13 @@ if __package__ in {None, ""}:  # run as a script: make the package importable
 from rich.console import Console
 
 from bonus_fast_api_calls import strategies
-from bonus_fast_api_calls.calls import CallResult, make_async_client, make_sync_client
+from bonus_fast_api_calls.calls import (
+    DEFAULT_TIMEOUT,
+    CallResult,
+    Transport,
+    make_async_client,
+    make_sync_client,
+)
 from bonus_fast_api_calls.measure import (
     AsyncCalls,
     Run,
@@ -35,7 +41,7 @@ from bonus_fast_api_calls.measure import (
     time_sync_calls,
 )
 from bonus_fast_api_calls.mock_api import InFlight, create_app, item_document
-from bonus_fast_api_calls.options import URL_PLACEHOLDER, parse_args
+from bonus_fast_api_calls.options import DEFAULT_TRANSPORT, URL_PLACEHOLDER, parse_args
 from bonus_fast_api_calls.pitfall import run_pitfall, slow_urls
 from bonus_fast_api_calls.report import Row, judge, print_report, write_json
 from bonus_fast_api_calls.server_thread import serve_in_thread
@@ -96,19 +102,24 @@ def run_strategies(
     urls: Sequence[str], args: argparse.Namespace, in_flight: InFlight | None, console: Console
 ) -> list[Run]:
     runs = []
-    for name, run in strategy_plan(urls, args):
+    for name, run in strategy_plan(urls, args.concurrency, args.transport, args.timeout):
         with console.status(f"{name}…"):
             runs.append(measure(name, run, in_flight))
     return runs
 
 
 def strategy_plan(
-    urls: Sequence[str], args: argparse.Namespace
+    urls: Sequence[str],
+    limit: int,
+    transport: Transport = DEFAULT_TRANSPORT,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> list[tuple[str, Callable[[], Timed]]]:
-    """Each strategy's name and how to time it; the first is the baseline for speedups."""
-    sync_client = partial(make_sync_client, args.timeout)
-    async_client = partial(make_async_client, args.transport, args.timeout)
-    limit = args.concurrency
+    """Each strategy's name and how to time it; the first is the baseline for speedups.
+
+    Every run gets a client of its own, shared by all of that run's calls.
+    """
+    sync_client = partial(make_sync_client, timeout)
+    async_client = partial(make_async_client, transport, timeout)
 
     def sync(calls: SyncCalls) -> Callable[[], Timed]:
         return partial(time_sync_calls, sync_client, calls)
@@ -140,4 +151,7 @@ def expected_results(calls: int) -> list[CallResult]:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:  # Ctrl-C ends a long run quietly; the server thread is stopped
+        sys.exit(130)

@@ -7,21 +7,13 @@ timing: a slow machine changes the times, not the counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 import httpx
 import pytest
 import respx
 
-from bonus_fast_api_calls import strategies
-from bonus_fast_api_calls.calls import (
-    CallResult,
-    Transport,
-    fetch,
-    make_async_client,
-    make_sync_client,
-)
-from bonus_fast_api_calls.measure import time_async_calls, time_sync_calls
+from bonus_fast_api_calls.bench import strategy_plan
+from bonus_fast_api_calls.calls import CallResult, Transport, fetch
 from bonus_fast_api_calls.mock_api import item_document
 from conftest import find_free_port
 
@@ -29,33 +21,17 @@ from .conftest import MockServer
 
 CALLS = 8
 LIMIT = 3
-SEQUENTIAL = ["sync_sequential", "async_sequential"]
-ALL_AT_ONCE = ["gather_all", "task_group"]
-BOUNDED = ["gather_bounded", "thread_pool"]
+SEQUENTIAL = ["sync sequential", "await in a for loop"]
+ALL_AT_ONCE = ["gather", "TaskGroup"]
+BOUNDED = [f"gather + Semaphore({LIMIT})", f"{LIMIT} threads, sync client"]
 ALL = SEQUENTIAL + ALL_AT_ONCE + BOUNDED
-ASYNC = ["async_sequential", "gather_all", "gather_bounded", "task_group"]
+ASYNC = ["await in a for loop", "gather", f"gather + Semaphore({LIMIT})", "TaskGroup"]
 
 
 def run(strategy: str, urls: Sequence[str], transport: Transport = Transport.AIOHTTP):
-    """Run one strategy by name through one fresh shared client, as the benchmark does."""
-    sync_client = make_sync_client
-    async_client = partial(make_async_client, transport)
-    match strategy:
-        case "sync_sequential":
-            timed = time_sync_calls(sync_client, lambda c: strategies.sync_sequential(c, urls))
-        case "async_sequential":
-            timed = time_async_calls(async_client, lambda c: strategies.async_sequential(c, urls))
-        case "gather_all":
-            timed = time_async_calls(async_client, lambda c: strategies.gather_all(c, urls))
-        case "gather_bounded":
-            timed = time_async_calls(
-                async_client, lambda c: strategies.gather_bounded(c, urls, LIMIT)
-            )
-        case "task_group":
-            timed = time_async_calls(async_client, lambda c: strategies.task_group(c, urls))
-        case "thread_pool":
-            timed = time_sync_calls(sync_client, lambda c: strategies.thread_pool(c, urls, LIMIT))
-    return timed.results
+    """Run one strategy by its name in the benchmark, exactly as the benchmark does."""
+    plan = dict(strategy_plan(urls, LIMIT, transport))
+    return plan[strategy]().results
 
 
 def documents(first: int, last: int) -> list[CallResult]:
