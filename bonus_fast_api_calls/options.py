@@ -43,7 +43,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="call a real API instead of the mock: an http(s) URL containing {n}, "
         "which becomes 1, 2, ... up to --calls",
     )
-    add("--json", type=Path, metavar="PATH", help="also write the rows to PATH as a JSON list")
+    add("--json", type=json_path, metavar="PATH", help="also write the rows to PATH as a JSON list")
     add("--timeout", type=positive_float, default=DEFAULT_TIMEOUT, help="per-call timeout, seconds")
     add(
         "--transport",
@@ -92,6 +92,16 @@ def url_template(text: str) -> str:
             f"got {text!r}"
         )
     return text
+
+
+def json_path(text: str) -> Path:
+    """Checked before the run, so a typo cannot throw away half a minute of measurements."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(f"{str(path.parent)!r} is not an existing folder")
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder, not a file name")
+    return path
 
 
 def _whole_number(text: str) -> int:

@@ -21,6 +21,8 @@ from bonus_fast_api_calls.options import parse_args
         (["--url", "https://api.example/items/1"], "must contain {n}"),
         (["--url", "ftp://api.example/{n}"], "must start with http:// or https://"),
         (["--transport", "curl"], "invalid Transport value"),
+        (["--json", "no-such-folder/rows.json"], "'no-such-folder' is not an existing folder"),
+        (["--json", "."], "'.' is a folder, not a file name"),
     ],
 )
 def test_bad_values_are_refused_with_a_reason(capsys, argv, message):
