@@ -4,10 +4,10 @@ An `httpx.AsyncClient` lends each request a connection from its pool; a request 
 free waits, and that wait is bounded by the *pool* timeout, which is part of httpx's default 5 s
 timeout. httpcore restarts a waiting request's pool timer whenever any connection comes free, so
 `PoolTimeout` means "no connection came free for 5 s": it strikes when the endpoint holds its
-connections longer than that. Here the endpoint takes 6 s (the read timeout is raised so it can
-answer), the pool holds half the calls, and the other half fail before they are ever sent.
-A semaphore no larger than the pool keeps the queue in the program, where waiting costs nothing
-and has no timeout, and every call succeeds in two rounds.
+connections longer than that. By default the endpoint takes 6 s (the read timeout is raised so
+it can answer) and the pool holds 150 of the 300 calls: the other 150 fail before they are ever
+sent. A semaphore no larger than the pool keeps the queue in the program, where waiting costs
+nothing and has no timeout, and every call succeeds, in two rounds.
 
 The pool is as large as half the calls, not ten connections, only to keep the demonstration
 short: with a semaphore, the calls take (calls / pool size) rounds of the endpoint's latency.
