@@ -25,9 +25,11 @@ import asyncio
 import time
 from collections import defaultdict
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import (
     JSONResponse,
@@ -64,6 +66,15 @@ async def _stream(size: int, then_stall: bool = False) -> AsyncIterator[bytes]:
         await asyncio.Event().wait()  # until the client goes away and the response is cancelled
 
 
+@dataclass(frozen=True)
+class Hit:
+    """One request as the server saw it."""
+
+    arrived: float  # time.monotonic()
+    headers: Headers
+    raw_query: bytes
+
+
 class AssetServer:
     """The asset server's state and its ASGI app.
 
@@ -76,7 +87,7 @@ class AssetServer:
         self.requests = 0
         self.in_flight = 0
         self.peak_in_flight = 0
-        self._hit_times: defaultdict[str, list[float]] = defaultdict(list)
+        self._hits: defaultdict[str, list[Hit]] = defaultdict(list)
         self._router = Starlette(
             routes=[
                 Route("/bytes/{size:int}/{name}", self._bytes),
@@ -114,14 +125,14 @@ class AssetServer:
             if not finished:
                 self.in_flight -= 1
 
-    def hits(self, path: str) -> list[float]:
-        """When (time.monotonic()) each request for `path` arrived."""
-        return self._hit_times[path]
+    def hits(self, path: str) -> list[Hit]:
+        """The requests for `path` so far, in order of arrival."""
+        return self._hits[path]
 
     def _record(self, request: Request) -> int:
         """Note a request's arrival; return how many `path` has had, this one included."""
-        hits = self._hit_times[request.url.path]
-        hits.append(time.monotonic())
+        hits = self._hits[request.url.path]
+        hits.append(Hit(time.monotonic(), request.headers, request.scope["query_string"]))
         return len(hits)
 
     async def _bytes(self, request: Request) -> Response:

@@ -1,45 +1,141 @@
-"""The one HTTP client that every download shares.
+"""The one HTTP client that every download shares, and the connection pool under it.
 
 One `httpx.AsyncClient` for the whole run means one connection pool: connections to a host are
 opened once and reused, TLS handshakes are not repeated per file, and the pool's size is the
 limit on sockets.
 
-Under the client sits aiohttp's connection pool (through httpx-aiohttp) instead of httpx's own.
-The code above still speaks plain httpx, but httpx's default pool spends CPU on every request in
-proportion to connections x waiting requests: at concurrency 50 it was measured CPU-bound at
-several times curl's time, while aiohttp's pool stays near curl's speed (see the README).
+By default the pool under the client is aiohttp's rather than httpx's own. Everything above it
+still speaks plain httpx (redirects, timeouts, errors, cookies), but httpx's pool spends CPU on
+every request in proportion to connections x waiting requests: at concurrency 50 it was measured
+CPU-bound at several times curl's time, while aiohttp's pool stays near curl (see the README).
+`AiohttpTransport` below is the small adapter between the two: an httpx transport is just "take an
+httpx.Request, return an httpx.Response whose body can be streamed".
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+
+import aiohttp
 import httpx
-from httpx_aiohttp import AiohttpTransport
-from httpx_aiohttp.transport import AiohttpResponseStream
+import yarl
 
 DEFAULT_TIMEOUT = 30.0
 POOLS = ("aiohttp", "httpx")
 DEFAULT_POOL = "aiohttp"
 USER_AGENT = "asyncio-workbook-downloader/1.0"
-# The largest piece of body handed over at a time. aiohttp's own flow control keeps what it has
-# buffered per connection far below this, so memory stays bounded whatever the file size.
-MAX_CHUNK_BYTES = 1024 * 1024
 
 
-class _BufferedChunks(AiohttpResponseStream):
-    # httpx-aiohttp slices bodies into 16 KiB pieces; each piece then costs a trip through httpx's
-    # decoders and our write loop, which doubled the CPU time of a large download. This hands
-    # over whatever aiohttp has buffered instead.
-    CHUNK_SIZE = MAX_CHUNK_BYTES
+@contextlib.contextmanager
+def httpx_errors() -> Iterator[None]:
+    """Raise aiohttp's errors as the httpx errors they correspond to.
+
+    The code above the transport then handles one family of errors, whichever pool is used:
+    timeouts and network failures (retried) apart from everything else (not retried).
+    """
+    try:
+        yield
+    except aiohttp.ConnectionTimeoutError as error:
+        raise httpx.ConnectTimeout(str(error) or "timed out connecting") from error
+    except (aiohttp.SocketTimeoutError, TimeoutError) as error:
+        raise httpx.ReadTimeout(str(error) or "timed out waiting for data") from error
+    except aiohttp.ClientConnectorError as error:
+        raise httpx.ConnectError(str(error)) from error
+    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
+        # The server hung up early, or the body broke off before its Content-Length.
+        raise httpx.RemoteProtocolError(str(error)) from error
+    except aiohttp.ClientResponseError as error:
+        # aiohttp's parser rejected what the server sent: a bad status line or headers.
+        raise httpx.RemoteProtocolError(error.message) from error
+    except aiohttp.InvalidURL as error:
+        raise httpx.UnsupportedProtocol(f"cannot request {error}") from error
+    except aiohttp.ClientError as error:  # ClientOSError and the rest: a network failure
+        raise httpx.NetworkError(str(error)) from error
 
 
-class DownloadTransport(AiohttpTransport):
-    """httpx-aiohttp's transport, yielding response bodies in large chunks."""
+class AiohttpTransport(httpx.AsyncBaseTransport):
+    """An httpx transport that sends requests through an aiohttp connection pool.
+
+    Parameters:
+        limits: the pool's size (`max_connections`) and how long idle connections are kept.
+
+    It carries requests one hop: httpx keeps following redirects, applying timeouts, building
+    the headers (including `Authorization` from `user:password@` in a URL) and handling cookies.
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        self._limits = limits
+        self._session: aiohttp.ClientSession | None = None
+
+    def _get_session(self) -> aiohttp.ClientSession:
+        # Created on first use, inside the running event loop that it belongs to.
+        if self._session is None:
+            connector = aiohttp.TCPConnector(
+                limit=self._limits.max_connections or 0,
+                keepalive_timeout=self._limits.keepalive_expiry,
+                ssl=httpx.create_ssl_context(),
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                trust_env=True,  # HTTP(S)_PROXY and NO_PROXY, as httpx would honour them
+                auto_decompress=False,  # httpx decides what to decode
+                cookie_jar=aiohttp.DummyCookieJar(),  # httpx keeps the cookies
+                skip_auto_headers=("User-Agent", "Accept", "Accept-Encoding"),
+            )
+        return self._session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        response = await super().handle_async_request(request)
-        if isinstance(response.stream, AiohttpResponseStream):
-            response.stream = _BufferedChunks(response.stream._aiohttp_response)
-        return response
+        # A redirected request carries the original's body as a stream; read it (it is empty
+        # for a GET) so that aiohttp does not send an empty chunked body with the GET.
+        body = await request.aread()
+        timeout = request.extensions.get("timeout", {})
+        # Credentials in the URL are already in the Authorization header; aiohttp refuses both.
+        url = request.url.copy_with(username=None, password=None)
+        with httpx_errors():
+            response = await self._get_session().request(
+                request.method,
+                # encoded=True: send the URL exactly as httpx built it, never re-quoted.
+                yarl.URL(str(url), encoded=True),
+                headers=request.headers.multi_items(),
+                data=body or None,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(
+                    sock_connect=timeout.get("connect"), sock_read=timeout.get("read")
+                ),
+            )
+        return httpx.Response(
+            status_code=response.status,
+            headers=response.raw_headers,
+            stream=AiohttpBody(response),
+            extensions={
+                "http_version": b"HTTP/1.1",
+                "reason_phrase": (response.reason or "").encode(),
+            },
+        )
+
+    async def aclose(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+
+class AiohttpBody(httpx.AsyncByteStream):
+    """A response body, passed on in whatever pieces aiohttp has buffered.
+
+    Not re-sliced into small chunks: every chunk costs a trip through httpx and the write loop,
+    and aiohttp's flow control already keeps each piece small.
+    """
+
+    def __init__(self, response: aiohttp.ClientResponse) -> None:
+        self._response = response
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with httpx_errors():
+            async for chunk in self._response.content.iter_any():
+                yield chunk
+
+    async def aclose(self) -> None:
+        self._response.release()
 
 
 def build_client(
@@ -52,7 +148,7 @@ def build_client(
     `pool="httpx"` keeps httpx's own pool, which also speaks HTTP/2 and SOCKS proxies.
     """
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    transport = DownloadTransport(limits=limits) if pool == "aiohttp" else None
+    transport = AiohttpTransport(limits) if pool == "aiohttp" else None
     return httpx.AsyncClient(
         transport=transport,
         limits=limits,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -98,10 +99,11 @@ CliRunner = Callable[..., subprocess.CompletedProcess[str]]
 def run_cli(tmp_path: Path) -> CliRunner:
     """Run `python project1_downloader/download.py ARGS` in a fresh folder, as a user would."""
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, str(SCRIPT), *args],
             cwd=tmp_path,
+            env={**os.environ, **(env or {})},
             capture_output=True,
             text=True,
             timeout=CLI_TIMEOUT,

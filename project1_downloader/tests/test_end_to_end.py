@@ -14,6 +14,7 @@ from conftest import REPO_ROOT, find_free_port
 from project1_downloader.asset_server import FLAKY_SUCCESS_SIZE, asset_bytes
 from project1_downloader.download import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
 from project1_downloader.tests.conftest import CLI_TIMEOUT, SCRIPT
+from project1_downloader.transport import POOLS
 
 pytestmark = pytest.mark.e2e
 
@@ -58,11 +59,45 @@ def test_downloads_every_url_and_prints_each_step(asset_site, run_cli, tmp_path)
     assert "\x1b[" not in result.stdout, "no progress bars or colours when not on a terminal"
 
 
-def test_redirect_is_followed(asset_site, run_cli, tmp_path):
+@pytest.mark.parametrize("pool", POOLS)
+def test_redirect_is_followed_with_a_plain_get(pool, asset_site, run_cli, tmp_path):
     urls = write_urls(tmp_path, f"{asset_site.url}/redirect/5000/logo.png")
-    result = run_cli("--urls-file", str(urls))
+    result = run_cli("--urls-file", str(urls), "--pool", pool)
     assert result.returncode == EXIT_OK
     assert (tmp_path / "downloads" / "logo.png").read_bytes() == asset_bytes(5000)
+    (followed,) = asset_site.server.hits("/bytes/5000/logo.png")
+    assert "transfer-encoding" not in followed.headers, "a GET after a redirect has no body"
+    assert "content-length" not in followed.headers
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_url_is_sent_exactly_as_written(pool, asset_site, run_cli, tmp_path):
+    query = "X-Signature=ab%2Bcd%2Fef&next=%3F%23&odd=a%zz"
+    urls = write_urls(tmp_path, f"{asset_site.url}/bytes/10/signed.bin?{query}")
+    result = run_cli("--urls-file", str(urls), "--pool", pool)
+    assert result.returncode == EXIT_OK, result.stderr
+    (hit,) = asset_site.server.hits("/bytes/10/signed.bin")
+    assert hit.raw_query.decode() == query, "signed URLs break if the query string is re-quoted"
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_http_proxy_from_the_environment_is_used(pool, asset_site, run_cli, tmp_path):
+    # The asset server answers absolute-form requests too, so it can stand in for a proxy.
+    urls = write_urls(tmp_path, "http://assets.invalid/bytes/10/via-proxy.txt")
+    proxy_env = {"HTTP_PROXY": asset_site.url, "http_proxy": asset_site.url, "NO_PROXY": ""}
+    result = run_cli("--urls-file", str(urls), "--pool", pool, "--retries", "0", env=proxy_env)
+    assert result.returncode == EXIT_OK, result.stderr
+    assert len(asset_site.server.hits("/bytes/10/via-proxy.txt")) == 1
+
+
+@pytest.mark.parametrize("pool", POOLS)
+def test_credentials_in_the_url_become_basic_auth(pool, asset_site, run_cli, tmp_path):
+    host = asset_site.url.removeprefix("http://")
+    urls = write_urls(tmp_path, f"http://user:s3cret@{host}/bytes/10/private.txt")
+    result = run_cli("--urls-file", str(urls), "--pool", pool)
+    assert result.returncode == EXIT_OK, result.stderr
+    (hit,) = asset_site.server.hits("/bytes/10/private.txt")
+    assert hit.headers["authorization"] == "Basic dXNlcjpzM2NyZXQ="
 
 
 def test_404_is_a_failure_and_exits_1(asset_site, run_cli, tmp_path):
@@ -102,7 +137,9 @@ def test_429_waits_as_long_as_retry_after_says(asset_site, run_cli, tmp_path):
     result = run_cli("--urls-file", str(urls))
     assert result.returncode == EXIT_OK, result.stderr
     first, second = asset_site.server.hits("/flaky/429/1/limited.bin")
-    assert second - first >= 0.95, "the retry must wait for the server's Retry-After: 1"
+    assert second.arrived - first.arrived >= 0.95, (
+        "the retry must wait for the server's Retry-After: 1"
+    )
 
 
 def test_refused_connection_is_reported(run_cli, tmp_path):
