@@ -6,6 +6,8 @@ drawn only when stdout is a terminal, because in a pipe or a log file they are n
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from dataclasses import dataclass
 from types import TracebackType
@@ -37,6 +39,14 @@ class Summary:
         return self.failed == 0 and self.invalid_lines == 0
 
 
+def printable(text: str) -> str:
+    """`text` with control characters shown as escapes (`\\x1b`): a URL file or a server's
+    error message must not be able to drive the terminal or forge extra lines."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
@@ -52,6 +62,7 @@ class Reporter:
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None) -> None:
         self._out = out
         self._err = err
+        self._unwritable: set[int] = set()
 
     def __enter__(self) -> Reporter:
         return self
@@ -65,13 +76,28 @@ class Reporter:
         return None
 
     def print(self, text: str) -> None:
-        print(text, file=self._out or sys.stdout, flush=True)
+        self._write(text, self._out or sys.stdout)
 
     def print_error(self, text: str) -> None:
-        print(text, file=self._err or sys.stderr, flush=True)
+        self._write(text, self._err or sys.stderr)
+
+    def _write(self, text: str, stream: TextIO) -> None:
+        if id(stream) in self._unwritable:
+            return
+        try:
+            print(text, file=stream, flush=True)
+        except OSError:
+            # `| head` closed the pipe, or the disk under a log is full: losing the messages
+            # must not lose the downloads. Stop writing there, and point the stream at
+            # /dev/null so that Python's last flush at exit has nowhere to fail either.
+            self._unwritable.add(id(stream))
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+                os.close(devnull)
 
     def invalid_line(self, line: InvalidLine) -> None:
-        self.print_error(f"Line {line.line_number}: {line.reason}: {line.text}")
+        self.print_error(f"Line {line.line_number}: {line.reason}: {printable(line.text)}")
 
     def skipped(self, name: str) -> None:
         self.print(f"Skipped {name}: already downloaded.")
@@ -86,13 +112,15 @@ class Reporter:
         """`received` more bytes of `name` were written."""
 
     def retrying(self, name: str, retry: int, retries: int, delay: float, reason: str) -> None:
-        self.print_error(f"Retrying {name} in {delay:.1f} s ({retry} of {retries}): {reason}")
+        self.print_error(
+            f"Retrying {name} in {delay:.1f} s ({retry} of {retries}): {printable(reason)}"
+        )
 
     def finished(self, name: str) -> None:
         self.print(f"Finished {name}.")
 
     def failed(self, name: str, reason: str) -> None:
-        self.print_error(f"Failed {name}: {reason}")
+        self.print_error(f"Failed {name}: {printable(reason)}")
 
     def summary(self, summary: Summary) -> None:
         self.print(f"Finished downloading {plural(summary.downloaded, 'file')}.")

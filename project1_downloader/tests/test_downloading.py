@@ -298,3 +298,13 @@ async def test_progress_and_summary_lines(download, respx_mock):
         "Line 2: not an http(s) URL: not a url",
         "Failed gone.txt: HTTP 410 Gone",
     ]
+
+
+async def test_control_characters_in_messages_are_escaped(download, respx_mock):
+    respx_mock.get(f"{BASE}/odd.txt").mock(side_effect=RuntimeError("line one\nFinished odd.txt."))
+    run = await download(["http://x/\x1b[2Jclear", f"{BASE}/odd.txt"])
+    assert "\x1b" not in run.stderr, "input must not reach the terminal as escape sequences"
+    assert run.stderr_lines[0].endswith(": http://x/\\x1b[2Jclear")
+    assert run.stderr_lines[1:] == ["Failed odd.txt: line one\\nFinished odd.txt."], (
+        "a message must not forge extra lines"
+    )

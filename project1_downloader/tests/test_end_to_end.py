@@ -204,6 +204,22 @@ def test_ctrl_c_removes_partial_files_and_exits_130(asset_site, start_program, t
     assert "Traceback" not in program.output()
 
 
+def test_closed_output_pipe_does_not_stop_the_downloads(asset_site, tmp_path):
+    # Like `download.py ... | head -1`: the reader goes away after the first line.
+    urls = write_urls(tmp_path, *(f"{asset_site.url}/bytes/100/p{n}.txt" for n in range(20)))
+    process = subprocess.Popen(
+        [sys.executable, str(SCRIPT), "--urls-file", str(urls), "--concurrency", "2"],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert process.stdout is not None
+    process.stdout.readline()
+    process.stdout.close()
+    _, errors = process.communicate(timeout=CLI_TIMEOUT)
+    assert process.returncode == EXIT_OK, errors
+    assert len(folder_contents(tmp_path / "downloads")) == 20
+    assert b"Traceback" not in errors
+
+
 def test_runs_as_a_module(asset_site, tmp_path):
     urls = write_urls(tmp_path, f"{asset_site.url}/bytes/10/m.txt")
     result = subprocess.run(
