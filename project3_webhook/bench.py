@@ -262,7 +262,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS)
     parser.add_argument(
-        "--uvicorn-args", default="", help='extra uvicorn options for both, e.g. "--no-access-log"'
+        "--uvicorn-args",
+        default="",
+        help="extra uvicorn options for both servers, e.g. --uvicorn-args=--no-access-log",
     )
     return parser.parse_args(argv)
 

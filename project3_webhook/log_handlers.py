@@ -12,6 +12,7 @@ console or the file at most that much later.
 
 from __future__ import annotations
 
+import io
 import logging
 import queue
 import sys
@@ -71,6 +72,17 @@ class CountingRotatingFileHandler(RotatingFileHandler):
     def __init__(self, path: Path, max_bytes: int, backups: int) -> None:
         super().__init__(path, maxBytes=max_bytes, backupCount=backups, encoding="utf-8")
         self.bytes_written = path.stat().st_size
+
+    def _open(self) -> io.TextIOWrapper:
+        # The default 8 KiB buffer would mean a write (and a GIL hand-over) every few records.
+        # Appending, as RotatingFileHandler always does when it rotates by size.
+        return open(
+            self.baseFilename,
+            "a",
+            buffering=STREAM_BUFFER_BYTES,
+            encoding=self.encoding,
+            errors=self.errors,
+        )
 
     def shouldRollover(self, record: logging.LogRecord) -> bool:
         return self.maxBytes > 0 and self.bytes_written >= self.maxBytes
