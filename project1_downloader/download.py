@@ -4,7 +4,8 @@
     python -m project1_downloader.download --urls-file urls.txt --concurrency 20
 
 Exit status: 0 when every URL was downloaded or already there, 1 when anything failed (a
-download, or a line that is not a URL), 2 for a usage error, 130 when interrupted with Ctrl-C.
+download, or a line that is not a URL), 2 for a usage error, and 128 + the signal's number when
+stopped by a signal: 130 for Ctrl-C (SIGINT), 143 for SIGTERM, 129 for SIGHUP.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ if __package__ in (None, ""):
 
 import argparse
 import asyncio
+import math
+import signal
 from collections.abc import Sequence
 
 from project1_downloader.downloader import DEFAULT_CONCURRENCY, download_urls
@@ -30,7 +33,17 @@ DEFAULT_OUTPUT_DIR = Path("downloads")
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+EXIT_SIGNALLED_BASE = 128
+# Ctrl-C, `kill`, and a closed terminal all mean "stop, but clean up first".
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopped(Exception):
+    """The run was stopped by a signal; every unfinished download has been removed."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
 
 
 def positive_int(text: str) -> int:
@@ -49,8 +62,8 @@ def non_negative_int(text: str) -> int:
 
 def positive_float(text: str) -> float:
     value = float(text)
-    if not value > 0:  # also rejects "nan"
-        raise argparse.ArgumentTypeError(f"must be more than 0, got {text}")
+    if not 0 < value < math.inf:  # also rejects "nan"
+        raise argparse.ArgumentTypeError(f"must be a number of seconds above 0, got {text}")
     return value
 
 
@@ -98,16 +111,37 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 async def run(args: argparse.Namespace, url_list: UrlList, reporter: Reporter) -> Summary:
-    async with build_client(args.concurrency, args.timeout, args.pool) as client:
-        return await download_urls(
-            url_list,
-            args.output_dir,
-            client,
-            reporter,
-            concurrency=args.concurrency,
-            retry_policy=RetryPolicy(retries=args.retries),
-            overwrite=args.overwrite,
-        )
+    """All the downloads; a stop signal cancels them, and each removes its own `.part` file."""
+    task = asyncio.current_task()
+    assert task is not None
+    loop = asyncio.get_running_loop()
+    received: list[int] = []
+
+    def stop(signum: int) -> None:
+        received.append(signum)
+        for each in STOP_SIGNALS:
+            # One signal is enough: a second Ctrl-C must not interrupt the clean-up.
+            loop.remove_signal_handler(each)
+            signal.signal(each, signal.SIG_IGN)
+        task.cancel()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, stop, signum)
+    try:
+        async with build_client(args.concurrency, args.timeout, args.pool) as client:
+            return await download_urls(
+                url_list,
+                args.output_dir,
+                client,
+                reporter,
+                concurrency=args.concurrency,
+                retry_policy=RetryPolicy(retries=args.retries),
+                overwrite=args.overwrite,
+            )
+    except asyncio.CancelledError:
+        if received:
+            raise Stopped(received[0]) from None
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -126,10 +160,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with reporter:
             summary = asyncio.run(run(args, url_list, reporter))
-    except KeyboardInterrupt:
-        # asyncio.run cancelled every download, and each removed its .part file.
-        print("Interrupted: unfinished downloads were removed.", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    except Stopped as stopped:
+        print(f"Interrupted by {stopped}: unfinished downloads were removed.", file=sys.stderr)
+        return EXIT_SIGNALLED_BASE + stopped.signum
     return EXIT_OK if summary.all_succeeded else EXIT_FAILED
 
 

@@ -64,6 +64,7 @@ def test_missing_output_dir_is_created(tmp_path, capsys):
         ["--retries", "-1"],
         ["--timeout", "0"],
         ["--timeout", "nan"],
+        ["--timeout", "inf"],
     ],
 )
 def test_bad_option_values_are_usage_errors(option, tmp_path, capsys):

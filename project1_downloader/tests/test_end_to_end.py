@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pty
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ import pytest
 
 from conftest import REPO_ROOT, find_free_port
 from project1_downloader.asset_server import FLAKY_SUCCESS_SIZE, asset_bytes
-from project1_downloader.download import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK
+from project1_downloader.download import EXIT_FAILED, EXIT_OK
 from project1_downloader.tests.conftest import CLI_TIMEOUT, SCRIPT
 from project1_downloader.transport import POOLS
 
@@ -188,7 +189,14 @@ def test_rerun_skips_what_is_already_downloaded(asset_site, run_cli, tmp_path):
     assert len(asset_site.server.hits("/bytes/100/one.txt")) == 1
 
 
-def test_ctrl_c_removes_partial_files_and_exits_130(asset_site, start_program, tmp_path):
+@pytest.mark.parametrize(
+    "signals",
+    [[signal.SIGINT], [signal.SIGINT, signal.SIGINT], [signal.SIGTERM], [signal.SIGHUP]],
+    ids=["ctrl-c", "ctrl-c-twice", "sigterm", "sighup"],
+)
+def test_stop_signal_removes_partial_files_and_exits_128_plus_signal(
+    signals, asset_site, start_program, tmp_path
+):
     urls = write_urls(tmp_path, f"{asset_site.url}/stall/4000000/huge.iso")
     downloads = tmp_path / "downloads"
     program = start_program(
@@ -198,9 +206,11 @@ def test_ctrl_c_removes_partial_files_and_exits_130(asset_site, start_program, t
     while not any(name.endswith(".part") for name in folder_contents(downloads)):
         assert time.monotonic() < deadline, f"no .part file appeared:\n{program.output()}"
         time.sleep(0.05)
-    assert program.stop() == EXIT_INTERRUPTED
-    assert folder_contents(downloads) == [], "Ctrl-C must not leave a partial file behind"
-    assert "Interrupted" in program.output()
+    for signum in signals:
+        program.process.send_signal(signum)
+    assert program.process.wait(timeout=WAIT_TIMEOUT) == 128 + signals[0]
+    assert folder_contents(downloads) == [], "a stopped run must not leave a partial file behind"
+    assert f"Interrupted by {signals[0].name}" in program.output()
     assert "Traceback" not in program.output()
 
 
