@@ -21,6 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
 APP = "project2_dashboard.main:app"
 RECEIVE_TIMEOUT = 5.0
 READY_TIMEOUT = 20.0
+LOAD_TEST_TIMEOUT = 45.0
 FAST_ENV = {"DASHBOARD_INTERVAL": "0.05"}
 SIGNS_OF_TROUBLE = ("Traceback", "ERROR", "Task was destroyed but it is pending")
 
@@ -156,3 +157,19 @@ async def test_connection_over_the_cap_is_closed_with_1013(start_uvicorn):
         assert closed.value.rcvd.code == 1013, "over the cap: close with 1013, try again later"
         await receive(admitted)
     assert_quiet(server.program.output())
+
+
+def test_load_test_runs_and_reports_at_a_small_scale(start_program):
+    """The benchmark is not a test, but it must keep working: a tiny run, figures not judged."""
+    run = start_program(
+        sys.executable,
+        "project2_dashboard/loadtest.py",
+        *("--clients", "20", "--processes", "2", "--duration", "1", "--interval", "0.2"),
+        *("--deflate", "off"),
+    )
+    exit_code = run.process.wait(timeout=LOAD_TEST_TIMEOUT)
+    output = run.output()
+    assert exit_code == 0, output
+    assert "clients held           20 of 20" in output, output
+    assert "Ctrl-C, clients on     exit 0" in output, output
+    assert "clean log" in output, output
