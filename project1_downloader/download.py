@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import math
 import signal
+import tempfile
 from collections.abc import Sequence
 
 from project1_downloader.downloader import DEFAULT_CONCURRENCY, download_urls
@@ -110,6 +111,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def prepare_output_dir(folder: Path) -> None:
+    """Create the folder if needed and make sure files can be written there.
+
+    A folder we cannot write to is then a usage error up front, rather than a failure of every
+    download after its request has been made.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=folder):
+        pass
+
+
 async def run(args: argparse.Namespace, url_list: UrlList, reporter: Reporter) -> Summary:
     """All the downloads; a stop signal cancels them, and each removes its own `.part` file."""
     task = asyncio.current_task()
@@ -148,12 +160,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         url_list = read_url_file(args.urls_file)
-        args.output_dir.mkdir(parents=True, exist_ok=True)
+        prepare_output_dir(args.output_dir)
     except UrlFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except OSError as error:
-        print(f"error: cannot use {str(args.output_dir)!r}: {error.strerror}", file=sys.stderr)
+        folder = str(args.output_dir)
+        print(f"error: cannot write to {folder!r}: {error.strerror}", file=sys.stderr)
         return EXIT_USAGE
     # Progress bars only on a terminal: in a pipe or a log they would be noise.
     reporter = ProgressReporter() if sys.stdout.isatty() else Reporter()

@@ -70,11 +70,19 @@ def plan_downloads(urls: Sequence[str], output_dir: Path, overwrite: bool) -> Pl
     plan = Plan(jobs=[], skipped=[])
     for url in urls:
         name = allocator.allocate(filename_from_url(url))
-        if not overwrite and (output_dir / name).is_file():
+        if not overwrite and is_file(output_dir / name):
             plan.skipped.append(name)
         else:
             plan.jobs.append(Job(url, name))
     return plan
+
+
+def is_file(path: Path) -> bool:
+    """Whether `path` is a file; a path that cannot even be looked at (too long, say) is not."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 class Downloader:

@@ -1,12 +1,13 @@
 """Reading the list of URLs to download.
 
-One URL per line; blank lines and `#` comments are ignored and whitespace is stripped. A line that
-is not an http(s) URL is reported with its line number instead of stopping the whole run, and the
-same URL listed twice is kept once.
+One URL per line; blank lines and `#` comments (a whole line, or after a space) are ignored and
+whitespace is stripped. A line that is not an http(s) URL is reported with its line number
+instead of stopping the whole run, and the same URL listed twice is kept once.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import httpx
 
 COMMENT_PREFIX = "#"
+INLINE_COMMENT = re.compile(r"\s#")
 SCHEMES = ("http", "https")
 MAX_PORT = 65535
 
@@ -44,27 +46,33 @@ def read_url_file(path: Path) -> UrlList:
         raise UrlFileError(f"cannot read URL file {str(path)!r}: it is not UTF-8 text") from None
     except OSError as exc:
         raise UrlFileError(f"cannot read URL file {str(path)!r}: {exc.strerror}") from None
-    return parse_url_lines(text.splitlines())
+    # Only "\n" ends a line (a "\r" before it is stripped as whitespace): str.splitlines()
+    # would also split a URL at a form feed or U+2028 and shift every later line number.
+    return parse_url_lines(text.split("\n"))
 
 
 def parse_url_lines(lines: Iterable[str]) -> UrlList:
     result = UrlList()
-    seen: set[str] = set()
+    seen: set[tuple[str, str, int | None, bytes]] = set()
     for line_number, line in enumerate(lines, start=1):
-        text = line.strip()
+        text = INLINE_COMMENT.split(line, maxsplit=1)[0].strip()
         if not text or text.startswith(COMMENT_PREFIX):
             continue
-        reason = why_not_http_url(text)
-        if reason is not None:
-            result.invalid.append(InvalidLine(line_number, text, reason))
-        elif text not in seen:
-            seen.add(text)
+        url = parse_http_url(text)
+        if isinstance(url, str):
+            result.invalid.append(InvalidLine(line_number, text, reason=url))
+            continue
+        # Keyed on what is requested: "HOST" and "host/", "a b" and "a%20b" are one URL, and
+        # a fragment never leaves the client.
+        key = (url.scheme, url.host, url.port, url.raw_path)
+        if key not in seen:
+            seen.add(key)
             result.urls.append(text)
     return result
 
 
-def why_not_http_url(text: str) -> str | None:
-    """None for an absolute http(s) URL with a host; otherwise what is wrong with it."""
+def parse_http_url(text: str) -> httpx.URL | str:
+    """The URL in `text`, or why it is not an absolute http(s) URL with a valid host and port."""
     try:
         url = httpx.URL(text)
     except httpx.InvalidURL as exc:
@@ -77,4 +85,4 @@ def why_not_http_url(text: str) -> str | None:
         return "the host name is not valid"
     if url.port is not None and url.port > MAX_PORT:
         return f"port {url.port} is out of range"
-    return None
+    return url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 from project1_downloader.download import EXIT_USAGE, main
@@ -43,7 +45,22 @@ def test_output_dir_that_is_a_file_is_a_usage_error(tmp_path, capsys):
     blocker.write_text("a file, not a folder")
     code, _, err = run_main(capsys, "--urls-file", str(urls), "--output-dir", str(blocker))
     assert code == EXIT_USAGE
-    assert err == f"error: cannot use '{blocker}': File exists\n"
+    assert err == f"error: cannot write to '{blocker}': File exists\n"
+
+
+def test_output_dir_that_cannot_be_written_is_a_usage_error(tmp_path, capsys, monkeypatch):
+    urls = tmp_path / "urls.txt"
+    urls.write_text("http://a.example/x.txt\n")
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    # Permission bits don't stop root, so the refusal is simulated where it would happen.
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    code, out, err = run_main(capsys, "--urls-file", str(urls), "--output-dir", str(tmp_path))
+    assert code == EXIT_USAGE
+    assert out == "", "nothing is requested before the folder is known to be writable"
+    assert err == f"error: cannot write to '{tmp_path}': Permission denied\n"
 
 
 def test_missing_output_dir_is_created(tmp_path, capsys):

@@ -47,3 +47,5 @@ def test_unreadable_retry_after_is_ignored():
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("-5") is None
+    assert parse_retry_after("²") is None
+    assert parse_retry_after("Thu, 01 Jan 2026 99999999999999999999:00:00 GMT") is None

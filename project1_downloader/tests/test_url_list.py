@@ -13,6 +13,14 @@ def test_blank_lines_and_comments_are_ignored():
     assert result.invalid == []
 
 
+def test_comment_after_a_space_is_ignored():
+    assert parse_url_lines(["https://a/x.png   # the logo"]).urls == ["https://a/x.png"]
+
+
+def test_hash_without_a_space_is_part_of_the_url():
+    assert parse_url_lines(["https://a/page.html#top"]).urls == ["https://a/page.html#top"]
+
+
 def test_whitespace_around_urls_is_stripped():
     assert parse_url_lines(["  \thttps://a/x.png  \r"]).urls == ["https://a/x.png"]
 
@@ -52,6 +60,35 @@ def test_spaces_in_the_path_are_accepted():
 def test_same_url_listed_twice_is_kept_once():
     result = parse_url_lines(["http://a/x", "http://b/y", "  http://a/x  "])
     assert result.urls == ["http://a/x", "http://b/y"]
+
+
+def test_urls_that_request_the_same_thing_are_kept_once():
+    result = parse_url_lines(
+        [
+            "http://a/x",
+            "http://A/x#part",
+            "http://a:80/x",
+            "http://b",
+            "http://b/",
+            "http://c/a b",
+            "http://c/a%20b",
+        ]
+    )
+    assert result.urls == ["http://a/x", "http://b", "http://c/a b"]
+
+
+def test_only_a_newline_ends_a_line(tmp_path):
+    path = tmp_path / "urls.txt"
+    path.write_text(
+        "http://a/one\r\nhttp://a/form\x0cfeed\r\nhttp://a/line\u2028sep\nhttp://a/two\n"
+    )
+    result = read_url_file(path)
+    assert result.urls == ["http://a/one", "http://a/line\u2028sep", "http://a/two"], (
+        "U+2028 inside a line must not split it"
+    )
+    assert [line.line_number for line in result.invalid] == [2], (
+        "a form feed makes its line invalid, and shifts no line number"
+    )
 
 
 def test_byte_order_mark_is_not_part_of_the_first_url(tmp_path):
