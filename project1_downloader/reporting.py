@@ -6,6 +6,7 @@ drawn only when stdout is a terminal, because in a pipe or a log file they are n
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import sys
@@ -23,6 +24,7 @@ from rich.progress import (
     TimeRemainingColumn,
     TransferSpeedColumn,
 )
+from rich.text import Text
 
 from project1_downloader.url_list import InvalidLine
 
@@ -132,8 +134,18 @@ class Reporter:
             self.print(f"Ignored {plural(summary.invalid_lines, 'invalid line')}.")
 
 
+# Files get bars of their own only while few and large: more would fill the screen, and a small
+# file is gone before its bar is seen. The overall bar counts every file.
+MAX_FILE_BARS = 8
+MIN_BAR_BYTES = 1024 * 1024
+# Lines are drawn in batches this often: every draw also redraws the bars below them, and
+# thousands of small files would otherwise spend most of their time redrawing.
+LINE_BATCH_SECONDS = 0.1
+
+
 class ProgressReporter(Reporter):
-    """The same lines, printed above live progress bars: one per active file, one overall."""
+    """The same lines, printed above live progress bars: the overall progress, and one bar for
+    each active file (up to MAX_FILE_BARS)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -154,7 +166,9 @@ class ProgressReporter(Reporter):
         self._overall = self._progress.add_task("All files", total=0)
         self._overall_total = 0
         self._overall_received = 0
-        self._bars: dict[str, _FileBar] = {}
+        self._files: dict[str, _FileProgress] = {}
+        self._pending_lines: list[Text] = []
+        self._flush_scheduled = False
 
     def __enter__(self) -> ProgressReporter:
         self._progress.start()
@@ -166,29 +180,53 @@ class ProgressReporter(Reporter):
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        self._flush_lines()
         self._progress.stop()
 
     def print(self, text: str) -> None:
-        self._console.print(text, markup=False, highlight=False)
+        self._queue_line(Text(text))
 
     def print_error(self, text: str) -> None:
         if self._errors_on_screen:
-            self._console.print(text, style="red", markup=False, highlight=False)
+            self._queue_line(Text(text, style="red"))
         else:
             super().print_error(text)
 
+    def _queue_line(self, line: Text) -> None:
+        self._pending_lines.append(line)
+        if self._flush_scheduled:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # outside the event loop there is nothing to batch with
+            self._flush_lines()
+            return
+        self._flush_scheduled = True
+        loop.call_later(LINE_BATCH_SECONDS, self._flush_lines)
+
+    def _flush_lines(self) -> None:
+        self._flush_scheduled = False
+        if self._pending_lines:
+            self._console.print(*self._pending_lines, sep="\n")
+            self._pending_lines.clear()
+
     def receiving(self, name: str, total: int | None) -> None:
         self._remove(name)  # a retry starts the file again
-        task_id = self._progress.add_task(name, total=total)
-        self._bars[name] = _FileBar(task_id, expected=total or 0)
+        shown = sum(file.task_id is not None for file in self._files.values())
+        large = total is None or total >= MIN_BAR_BYTES
+        task_id = (
+            self._progress.add_task(name, total=total) if large and shown < MAX_FILE_BARS else None
+        )
+        self._files[name] = _FileProgress(task_id, expected=total or 0)
         self._overall_total += total or 0
         self._progress.update(self._overall, total=self._overall_total)
 
     def advanced(self, name: str, received: int) -> None:
-        bar = self._bars[name]
-        bar.received += received
+        file = self._files[name]
+        file.received += received
         self._overall_received += received
-        self._progress.update(bar.task_id, completed=bar.received)
+        if file.task_id is not None:
+            self._progress.update(file.task_id, completed=file.received)
         self._progress.update(self._overall, completed=self._overall_received)
 
     def finished(self, name: str) -> None:
@@ -200,21 +238,22 @@ class ProgressReporter(Reporter):
         super().failed(name, reason)
 
     def _remove(self, name: str, completed: bool = False) -> None:
-        """Drop the file's bar; unless it completed, take its bytes back out of the overall bar."""
-        bar = self._bars.pop(name, None)
-        if bar is None:
+        """Forget the file; unless it completed, take its bytes back out of the overall bar."""
+        file = self._files.pop(name, None)
+        if file is None:
             return
         if not completed:
-            self._overall_total -= bar.expected
-            self._overall_received -= bar.received
+            self._overall_total -= file.expected
+            self._overall_received -= file.received
             self._progress.update(
                 self._overall, total=self._overall_total, completed=self._overall_received
             )
-        self._progress.remove_task(bar.task_id)
+        if file.task_id is not None:
+            self._progress.remove_task(file.task_id)
 
 
 @dataclass
-class _FileBar:
-    task_id: TaskID
+class _FileProgress:
+    task_id: TaskID | None  # None when the file has no bar of its own
     expected: int
     received: int = 0

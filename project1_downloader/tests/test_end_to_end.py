@@ -254,7 +254,7 @@ def test_runs_as_a_module(asset_site, tmp_path):
 
 def test_progress_bars_are_drawn_on_a_terminal(asset_site, tmp_path):
     urls = write_urls(
-        tmp_path, f"{asset_site.url}/bytes/300000/a.bin", f"{asset_site.url}/bytes/1000/b.bin"
+        tmp_path, f"{asset_site.url}/bytes/3000000/a.bin", f"{asset_site.url}/bytes/1000/b.bin"
     )
     leader, follower = pty.openpty()
     process = subprocess.Popen(
