@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from project3_webhook import signature, strict_json
 from project3_webhook.body import read_body
-from project3_webhook.delivery import Delivery, escape, new_request_id
+from project3_webhook.delivery import Delivery, RequestIds, escape
 from project3_webhook.errors import Rejection
 from project3_webhook.log_setup import DELIVERIES_LOGGER, REJECTIONS_LOGGER, delivery_logging
 from project3_webhook.settings import Settings
@@ -36,6 +36,9 @@ class WebhookReceiver:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        # Empty until the first request, so a server that forks after building the app does not
+        # hand the same random bytes to every worker.
+        self.request_ids = RequestIds()
 
     async def receive(self, request: Request) -> Response:
         """Read, check and log one delivery; any `Rejection` becomes its 4xx response."""
@@ -46,7 +49,9 @@ class WebhookReceiver:
                 self.settings.secret, raw, request.headers.get(signature.SIGNATURE_HEADER)
             )
         body = strict_json.parse(raw, self.settings.max_depth)
-        delivery = Delivery.from_request(new_request_id(), received_at, request.headers.raw, body)
+        delivery = Delivery.from_request(
+            self.request_ids.next(), received_at, request.headers.raw, body
+        )
         # The message is the Delivery itself: it is rendered only when a handler formats it.
         deliveries_log.info("%s", delivery, extra={"delivery": delivery})
         return Response(
@@ -77,9 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Webhook ingestion", lifespan=lifespan)
     app.add_exception_handler(Rejection, _refuse)
-    app.add_api_route(
-        WEBHOOK_PATH, WebhookReceiver(settings).receive, methods=["POST"], response_class=Response
-    )
+    # A plain Starlette route: the endpoint takes the raw Request and returns a ready Response,
+    # so FastAPI's per-request machinery (dependency solving, a scratch Response, two exit stacks)
+    # would do nothing for it but cost about 15 us of event-loop time per delivery.
+    app.add_route(WEBHOOK_PATH, WebhookReceiver(settings).receive, methods=["POST"])
     return app
 
 
