@@ -14,6 +14,7 @@ import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
+from conftest import RunningProgram
 from project2_dashboard.tests.conftest import WS_PATH, Stats, wait_for_clients
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60)]
@@ -49,6 +50,14 @@ def stats_getter(http_url: str) -> Callable[[], Stats]:
 async def wait_for_server_clients(http_url: str, expected: int) -> None:
     # In a thread: the clients' event loop must keep reading while we poll.
     await asyncio.to_thread(wait_for_clients, stats_getter(http_url), expected)
+
+
+async def wait_for_ready(program: RunningProgram) -> None:
+    """Wait until the killable client has its first reading, so it is surely connected."""
+    deadline = time.monotonic() + READY_TIMEOUT
+    while "ready" not in program.output():
+        assert time.monotonic() < deadline, f"client never connected:\n{program.output()}"
+        await asyncio.sleep(0.05)
 
 
 async def receive(socket: ClientConnection) -> str:
@@ -115,10 +124,7 @@ async def test_client_killed_abruptly_is_dropped_while_others_continue(
     server = start_uvicorn(APP, env=FAST_ENV)
     async with client(server.ws_url + WS_PATH) as survivor:
         doomed = start_program(sys.executable, "-c", KILLABLE_CLIENT, server.ws_url + WS_PATH)
-        deadline = time.monotonic() + READY_TIMEOUT
-        while "ready" not in doomed.output():
-            assert time.monotonic() < deadline, f"client never connected:\n{doomed.output()}"
-            await asyncio.sleep(0.05)
+        await wait_for_ready(doomed)
         await wait_for_server_clients(server.http_url, 2)
 
         doomed.process.kill()
@@ -127,6 +133,20 @@ async def test_client_killed_abruptly_is_dropped_while_others_continue(
 
         readings = [json.loads(await receive(survivor)) for _ in range(10)]
     assert len(readings) == 10, "the other client's stream must go on"
+    assert_quiet(server.program.output())
+
+
+async def test_killed_client_is_dropped_even_when_nothing_is_being_sent(
+    start_uvicorn, start_program
+):
+    # With an hour between readings there is no send to fail: only receive() can tell.
+    server = start_uvicorn(APP, env={"DASHBOARD_INTERVAL": "3600"})
+    doomed = start_program(sys.executable, "-c", KILLABLE_CLIENT, server.ws_url + WS_PATH)
+    await wait_for_ready(doomed)
+    await wait_for_server_clients(server.http_url, 1)
+    doomed.process.kill()
+    doomed.process.wait()
+    await wait_for_server_clients(server.http_url, 0)
     assert_quiet(server.program.output())
 
 

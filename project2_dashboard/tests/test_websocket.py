@@ -97,6 +97,19 @@ def test_client_count_returns_to_zero_when_clients_leave(client):
     wait_for_clients(stats_of(client), 0)
 
 
+def test_leaving_is_noticed_even_when_nothing_is_being_sent():
+    # An hour between readings: a handler that only sends would not learn of the close until
+    # its next send, an hour away. Racing the sender against receive() notices it at once.
+    with (
+        TestClient(create_app(Settings(interval=3600))) as client,
+        client.websocket_connect(WS_PATH) as ws,
+    ):
+        ws.receive_text()
+        wait_for_clients(stats_of(client), 1)
+        ws.close()
+        wait_for_clients(stats_of(client), 0)
+
+
 def test_messages_from_the_client_are_ignored(client):
     with client.websocket_connect(WS_PATH) as ws:
         ws.send_text("hello?")
