@@ -19,6 +19,7 @@ from project3_webhook import signature, strict_json
 from project3_webhook.body import read_body
 from project3_webhook.delivery import Delivery, RequestIds, escape
 from project3_webhook.errors import Rejection
+from project3_webhook.gc_freeze import startup_objects_frozen
 from project3_webhook.log_setup import DELIVERIES_LOGGER, REJECTIONS_LOGGER, delivery_logging
 from project3_webhook.settings import Settings
 
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with delivery_logging(settings):
+        with delivery_logging(settings), startup_objects_frozen():
             yield
 
     app = FastAPI(title="Webhook ingestion", lifespan=lifespan)
