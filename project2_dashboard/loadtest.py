@@ -176,7 +176,9 @@ def percentile(sorted_values: Sequence[float], share: float) -> float:
 
 
 def server_client_count(port: int) -> int:
-    with urllib.request.urlopen(f"http://{HOST}:{port}/stats", timeout=STOP_TIMEOUT) as response:
+    # No proxy: an HTTP_PROXY in the environment must not capture a loopback request.
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with direct.open(f"http://{HOST}:{port}/stats", timeout=STOP_TIMEOUT) as response:
         count: int = json.load(response)["clients"]
         return count
 

@@ -31,7 +31,7 @@ SIGNS_OF_TROUBLE = ("Traceback", "ERROR", "Task was destroyed but it is pending"
 KILLABLE_CLIENT = """
 import sys, time
 from websockets.sync.client import connect
-socket = connect(sys.argv[1])
+socket = connect(sys.argv[1], proxy=None)
 socket.recv()
 print("ready", flush=True)
 time.sleep(600)
@@ -40,7 +40,9 @@ time.sleep(600)
 
 def stats_getter(http_url: str) -> Callable[[], Stats]:
     def get() -> Stats:
-        with urllib.request.urlopen(f"{http_url}/stats", timeout=RECEIVE_TIMEOUT) as response:
+        # No proxy: an HTTP_PROXY in the environment must not capture a loopback request.
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with direct.open(f"{http_url}/stats", timeout=RECEIVE_TIMEOUT) as response:
             stats: Stats = json.load(response)
             return stats
 
@@ -71,7 +73,8 @@ def client(ws_url: str) -> connect:
     # A client that falls more than `max_queue` messages behind stops reading its socket, and
     # then misses the server's reply to its close frame: closing would wait out the 10 s close
     # timeout. The tests read every message eventually, so let the client buffer them all.
-    return connect(ws_url, max_queue=None)
+    # No proxy either: websockets honours HTTP_PROXY, which must not capture loopback tests.
+    return connect(ws_url, max_queue=None, proxy=None)
 
 
 @asynccontextmanager
