@@ -224,9 +224,16 @@ def thread_cpu_seconds(pid: int) -> dict[int, float]:
 
 
 def count_records(log_file: Path) -> int:
-    """Distinct delivery ids in the JSON-lines file (each line must parse)."""
-    with log_file.open(encoding="utf-8") as lines:
-        return len({json.loads(line)["id"] for line in lines})
+    """Distinct delivery ids in the JSON-lines file and its rotated backups (each line must parse).
+
+    A long run writes more than the file's size limit, so the older records are in
+    `deliveries.jsonl.1`, `.2`, ...: they were kept, not lost.
+    """
+    ids: set[str] = set()
+    for path in log_file.parent.glob(f"{log_file.name}*"):
+        with path.open(encoding="utf-8") as lines:
+            ids.update(json.loads(line)["id"] for line in lines)
+    return len(ids)
 
 
 def report_round(number: int, bare: Measurement, service: Measurement) -> tuple[float, float]:
