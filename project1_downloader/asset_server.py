@@ -42,6 +42,7 @@ from starlette.routing import Route
 from starlette.types import Message, Receive, Scope, Send
 
 DEFAULT_PORT = 8001
+
 STREAM_CHUNK = 1024 * 1024
 FLAKY_SUCCESS_SIZE = 1024
 RETRY_AFTER_SECONDS = "1"
@@ -125,6 +126,10 @@ class AssetServer:
             if not finished:
                 self.in_flight -= 1
 
+    @property
+    def routes(self) -> list[Route]:
+        return [route for route in self._router.routes if isinstance(route, Route)]
+
     def hits(self, path: str) -> list[Hit]:
         """The requests for `path` so far, in order of arrival."""
         return self._hits[path]
@@ -185,6 +190,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args()
     server = AssetServer(latency=args.latency)
+    print(f"Serving made-up assets on http://127.0.0.1:{args.port}/ (Ctrl-C to stop)")
+    print("Routes: " + ", ".join(route.path for route in server.routes))
+    print("/truncated and /stall break their responses on purpose: uvicorn logs those as errors.")
     uvicorn.run(server, host="127.0.0.1", port=args.port, log_level="warning", lifespan="off")
 
 

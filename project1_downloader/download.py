@@ -1,7 +1,7 @@
 """Download every URL in a file, concurrently.
 
     python project1_downloader/download.py --urls-file urls.txt
-    python -m project1_downloader.download --urls-file urls.txt --concurrency 20
+    python -m project1_downloader.download --urls-file project1_downloader/urls.txt --concurrency 20
 
 Exit status: 0 when every URL was downloaded or already there, 1 when anything failed (a
 download, or a line that is not a URL), 2 for a usage error, and 128 + the signal's number when

@@ -42,9 +42,13 @@ def httpx_errors() -> Iterator[None]:
         raise httpx.ReadTimeout(str(error) or "timed out waiting for data") from error
     except aiohttp.ClientConnectorError as error:
         raise httpx.ConnectError(str(error)) from error
-    except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError) as error:
-        # The server hung up early, or the body broke off before its Content-Length.
+    except aiohttp.ServerDisconnectedError as error:
         raise httpx.RemoteProtocolError(str(error)) from error
+    except aiohttp.ClientPayloadError as error:
+        # aiohttp nests the parser's complaint ("Not enough data to satisfy content length
+        # header ...") inside a generic message; the complaint is the useful part.
+        detail = getattr(error.__cause__, "message", error)
+        raise httpx.RemoteProtocolError(f"the body broke off: {detail}") from error
     except aiohttp.ClientResponseError as error:
         # aiohttp's parser rejected what the server sent: a bad status line or headers.
         raise httpx.RemoteProtocolError(error.message) from error
