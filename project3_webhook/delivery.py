@@ -71,8 +71,9 @@ class RequestIds:
     and the event loop then waited (up to the interpreter's 5 ms switch interval) to get it back.
     Drawing the random bytes for `IDS_PER_DRAW` ids at once makes that one hand-over in 256.
 
-    Create one per process once it is running (in the app's lifespan), never before a fork:
-    two processes sharing a draw would hand out the same ids.
+    Nothing is drawn until the first call, so an instance may be made before a server forks its
+    workers; one that has already drawn must not be carried across a fork, or two processes
+    would hand out the same ids.
     """
 
     def __init__(self, ids_per_draw: int = IDS_PER_DRAW) -> None:
