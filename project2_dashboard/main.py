@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket(WEBSOCKET_PATH)
     async def cpu_updates(websocket: WebSocket) -> None:
-        await serve_client(websocket, broadcaster)
+        await serve_client(websocket, broadcaster, settings.send_timeout)
 
     return app
 

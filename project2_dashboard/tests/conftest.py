@@ -16,6 +16,9 @@ FAST_INTERVAL = 0.01
 STATS_TIMEOUT = 5.0
 STATS_POLL = 0.01
 STALL_QUERY = b"stall"
+REFUSE_QUERY = b"refuse"
+SERVER_CLOSED_ERROR = "Unexpected ASGI message 'websocket.send', after sending 'websocket.close'."
+"""uvicorn's words when the app sends after uvicorn itself closed the connection."""
 
 Stats = dict[str, Any]
 
@@ -62,5 +65,29 @@ class StallingApp:
                 await send(message)
 
             await self.app(scope, receive, stalled_send)
+        else:
+            await self.app(scope, receive, send)
+
+
+class RefusingApp:
+    """Wraps an app so that WebSocket clients connecting with `?refuse` have every send refused.
+
+    The refusal is `error_text` raised as a `RuntimeError`, the way uvicorn refuses a send once
+    it has closed a connection itself (on a client's protocol error). TestClient never does.
+    """
+
+    def __init__(self, app: ASGIApp, error_text: str) -> None:
+        self.app = app
+        self.error_text = error_text
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket" and REFUSE_QUERY in scope["query_string"]:
+
+            async def refusing_send(message: Message) -> None:
+                if message["type"] == "websocket.send":
+                    raise RuntimeError(self.error_text)
+                await send(message)
+
+            await self.app(scope, receive, refusing_send)
         else:
             await self.app(scope, receive, send)

@@ -14,10 +14,13 @@ from project2_dashboard.main import PAGE_PATH, create_app
 from project2_dashboard.settings import Settings
 from project2_dashboard.tests.conftest import (
     FAST_INTERVAL,
+    SERVER_CLOSED_ERROR,
     WS_PATH,
+    RefusingApp,
     StallingApp,
     Stats,
     wait_for_clients,
+    wait_for_stats,
 )
 
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}")
@@ -129,6 +132,37 @@ def test_client_that_never_reads_does_not_delay_a_fast_one():
     # The stalled client took one message and is stuck sending it; of the 19+ published since,
     # its queue of 4 kept the newest and dropped the rest.
     assert stats["dropped"] >= 15, f"the stalled client's queue must stay bounded: {stats}"
+
+
+def test_client_whose_send_waits_past_the_send_timeout_is_let_go():
+    # The stalled send never completes: only a bound on the send can end this client's handler.
+    app = create_app(Settings(interval=FAST_INTERVAL, send_timeout=0.1))
+    with TestClient(StallingApp(app)) as client, client.websocket_connect(f"{WS_PATH}?stall"):
+        wait_for_stats(
+            stats_of(client),
+            lambda stats: stats["clients"] == 0,
+            "a client whose send waited longer than the send timeout must be unsubscribed",
+        )
+
+
+def test_send_refused_because_the_server_closed_the_connection_is_an_ordinary_end():
+    # TestClient re-raises any exception the app lets out, as uvicorn would log it as an ERROR.
+    app = create_app(Settings(interval=FAST_INTERVAL))
+    with TestClient(RefusingApp(app, SERVER_CLOSED_ERROR)) as client:
+        with client.websocket_connect(f"{WS_PATH}?refuse"):
+            wait_for_clients(stats_of(client), 0)
+        with client.websocket_connect(WS_PATH) as other:
+            assert TIMESTAMP.fullmatch(json.loads(other.receive_text())["timestamp"])
+
+
+def test_any_other_runtime_error_from_a_send_still_surfaces():
+    app = create_app(Settings(interval=FAST_INTERVAL))
+    with (
+        TestClient(RefusingApp(app, "a genuine bug")) as client,
+        pytest.raises(RuntimeError, match="a genuine bug"),
+        client.websocket_connect(f"{WS_PATH}?refuse") as ws,
+    ):
+        ws.receive_text()
 
 
 def test_connection_over_the_cap_is_closed_with_1013():
