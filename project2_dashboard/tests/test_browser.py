@@ -108,3 +108,16 @@ def test_page_reconnects_after_the_server_restarts(start_program: StartProgram, 
     page.wait_for_selector("#status[data-state=live]", timeout=WAIT_MS)
     page.evaluate(COUNT_ADDED_MESSAGES)
     page.wait_for_function("window.addedMessages >= 3", timeout=WAIT_MS)
+
+
+def test_loading_the_page_asks_the_server_for_no_favicon(
+    start_uvicorn: StartUvicorn, page: Page
+) -> None:
+    # Without an icon of its own the browser fetches /favicon.ico, a 404 in the log every load.
+    server = start_uvicorn(APP, env=FAST_ENV)
+    page.goto(server.http_url + "/")
+    page.evaluate(COUNT_ADDED_MESSAGES)
+    page.wait_for_function("window.addedMessages >= 3", timeout=WAIT_MS)
+    output = server.program.output()
+    assert '"GET / HTTP/1.1" 200' in output, output
+    assert "favicon.ico" not in output, f"the page must carry its own (empty) icon:\n{output}"
