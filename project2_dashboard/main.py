@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     this module creates no task and touches no event loop.
     """
     settings = settings or Settings.from_env()
-    broadcaster = Broadcaster(settings.max_clients, settings.queue_size)
+    broadcaster = Broadcaster(settings.max_clients, settings.queue_size, settings.send_timeout)
     feed = CpuFeed(broadcaster, settings.interval)
 
     @asynccontextmanager
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.websocket(WEBSOCKET_PATH)
     async def cpu_updates(websocket: WebSocket) -> None:
-        await serve_client(websocket, broadcaster, settings.send_timeout)
+        await serve_client(websocket, broadcaster)
 
     return app
 

@@ -33,12 +33,14 @@ MAX_QUEUE_SIZE = 1000
 """A queue is for riding out a hiccup; a thousand stale readings help no dashboard."""
 
 DEFAULT_SEND_TIMEOUT = 10.0
-"""Seconds one send may wait before the client is given up (see `connection.py`).
+"""Seconds a client may spend on one send, once its queue overflows, before it is given up
+(see `broadcast.py`).
 
 A send waits only once uvicorn's write buffer (64 KiB) and the kernel's socket buffers are
 full, that is with over a thousand readings unread: a client that then cannot take one more in
-10 s has stopped reading. It is well under uvicorn's keepalive (a 20 s ping, 20 s to answer),
-so a stuck client is let go before the ping timeout could even fire."""
+10 s has stopped reading. It is well under uvicorn's keepalive (a 20 s ping, 20 s to answer).
+The check runs when a reading overflows the client's queue, so the client goes at the first
+tick after both `queue_size` readings and this many seconds have passed."""
 MIN_SEND_TIMEOUT = 0.1
 MAX_SEND_TIMEOUT = 600.0
 
@@ -85,7 +87,7 @@ class Settings:
         interval: seconds between readings.
         max_clients: how many WebSocket clients may be connected at once.
         queue_size: how many messages may wait for a slow client.
-        send_timeout: seconds a send may wait before the client is treated as gone.
+        send_timeout: seconds a client may spend on one send, once its queue overflows.
     """
 
     interval: float = DEFAULT_INTERVAL

@@ -84,3 +84,27 @@ def test_put_reports_whether_it_dropped_the_oldest():
     queue = DropOldestQueue(maxsize=2)
     assert [queue.put_nowait(item) for item in "abc"] == [False, False, True]
     assert drain(queue) == ["b", "c"]
+
+
+async def test_subscriber_stuck_past_the_send_timeout_is_given_up_when_its_queue_overflows():
+    broadcaster = Broadcaster(max_clients=10, queue_size=2, send_timeout=10)
+    stuck, healthy = broadcaster.subscribe(), broadcaster.subscribe()
+    stuck.taken_at -= 11  # its sender took its last message 11 s ago and is still sending it
+    healthy.taken_at -= 11
+    broadcaster.publish("a")
+    broadcaster.publish("b")
+    assert broadcaster.client_count == 2, "a queue that has not overflowed says nothing yet"
+    await healthy.get()  # the healthy sender comes back for a message
+    broadcaster.publish("c")  # both queues are full now; only the stuck one overflows...
+    broadcaster.publish("d")  # ...and the healthy one overflows too, but it took one just now
+    assert broadcaster.client_count == 1, "the stuck subscriber must be unsubscribed"
+    await asyncio.wait_for(stuck.wait_given_up(), timeout=1)
+
+
+async def test_subscriber_that_is_merely_slow_is_kept():
+    broadcaster = Broadcaster(max_clients=10, queue_size=2, send_timeout=10)
+    slow = broadcaster.subscribe()
+    for message in "abcdef":
+        broadcaster.publish(message)
+    assert broadcaster.client_count == 1, "overflowing alone is not stuck: messages are dropped"
+    assert drain(slow) == ["e", "f"], "it is still served, the newest readings first in line"
