@@ -92,6 +92,15 @@ def test_http_proxy_from_the_environment_is_used(pool, asset_site, run_cli, tmp_
 
 
 @pytest.mark.parametrize("pool", POOLS)
+def test_no_proxy_hosts_are_reached_directly(pool, asset_site, run_cli, tmp_path):
+    urls = write_urls(tmp_path, f"{asset_site.url}/bytes/10/direct.txt")
+    nowhere = f"http://127.0.0.1:{find_free_port()}"
+    proxy_env = {"HTTP_PROXY": nowhere, "http_proxy": nowhere, "NO_PROXY": "127.0.0.1"}
+    result = run_cli("--urls-file", str(urls), "--pool", pool, "--retries", "0", env=proxy_env)
+    assert result.returncode == EXIT_OK, result.stderr
+
+
+@pytest.mark.parametrize("pool", POOLS)
 def test_credentials_in_the_url_become_basic_auth(pool, asset_site, run_cli, tmp_path):
     host = asset_site.url.removeprefix("http://")
     urls = write_urls(tmp_path, f"http://user:s3cret@{host}/bytes/10/private.txt")
