@@ -85,7 +85,8 @@ def test_url_is_sent_exactly_as_written(pool, asset_site, run_cli, tmp_path):
 def test_http_proxy_from_the_environment_is_used(pool, asset_site, run_cli, tmp_path):
     # The asset server answers absolute-form requests too, so it can stand in for a proxy.
     urls = write_urls(tmp_path, "http://assets.invalid/bytes/10/via-proxy.txt")
-    proxy_env = {"HTTP_PROXY": asset_site.url, "http_proxy": asset_site.url, "NO_PROXY": ""}
+    proxy_env = {"HTTP_PROXY": asset_site.url, "http_proxy": asset_site.url}
+    proxy_env |= {"NO_PROXY": "", "no_proxy": ""}
     result = run_cli("--urls-file", str(urls), "--pool", pool, "--retries", "0", env=proxy_env)
     assert result.returncode == EXIT_OK, result.stderr
     assert len(asset_site.server.hits("/bytes/10/via-proxy.txt")) == 1
@@ -95,7 +96,8 @@ def test_http_proxy_from_the_environment_is_used(pool, asset_site, run_cli, tmp_
 def test_no_proxy_hosts_are_reached_directly(pool, asset_site, run_cli, tmp_path):
     urls = write_urls(tmp_path, f"{asset_site.url}/bytes/10/direct.txt")
     nowhere = f"http://127.0.0.1:{find_free_port()}"
-    proxy_env = {"HTTP_PROXY": nowhere, "http_proxy": nowhere, "NO_PROXY": "127.0.0.1"}
+    proxy_env = {"HTTP_PROXY": nowhere, "http_proxy": nowhere}
+    proxy_env |= {"NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1"}
     result = run_cli("--urls-file", str(urls), "--pool", pool, "--retries", "0", env=proxy_env)
     assert result.returncode == EXIT_OK, result.stderr
 
