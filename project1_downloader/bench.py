@@ -135,7 +135,7 @@ def asset_server(latency: float) -> Iterator[str]:
         sys.executable, "-m", "project1_downloader.asset_server",
         "--port", str(port), "--latency", str(latency),
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=REPO_ROOT)
+    server = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT
         while True:
