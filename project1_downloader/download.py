@@ -22,7 +22,7 @@ import asyncio
 import math
 import signal
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from project1_downloader.downloader import DEFAULT_CONCURRENCY, download_urls
 from project1_downloader.reporting import ProgressReporter, Reporter, Summary
@@ -47,18 +47,17 @@ class Stopped(Exception):
         self.signum = signum
 
 
-def positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
+def int_at_least(minimum: int) -> Callable[[str], int]:
+    """An argparse type: a whole number no smaller than `minimum`."""
 
+    def parse(text: str) -> int:
+        value = int(text)
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
 
-def non_negative_int(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
-    return value
+    parse.__name__ = "int"  # argparse calls bad input an "invalid int value"
+    return parse
 
 
 def positive_float(text: str) -> float:
@@ -83,13 +82,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--concurrency",
-        type=positive_int,
+        type=int_at_least(1),
         default=DEFAULT_CONCURRENCY,
         help=f"downloads at once (default: {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
         "--retries",
-        type=non_negative_int,
+        type=int_at_least(0),
         default=DEFAULT_RETRIES,
         help=f"retries of a transient failure (default: {DEFAULT_RETRIES})",
     )
