@@ -99,7 +99,9 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         body = await request.aread()
         timeout = request.extensions.get("timeout", {})
         # Credentials in the URL are already in the Authorization header; aiohttp refuses both.
-        url = request.url.copy_with(username=None, password=None)
+        url = request.url
+        if url.userinfo:
+            url = url.copy_with(username=None, password=None)
         with httpx_errors():
             response = await self._get_session().request(
                 request.method,
