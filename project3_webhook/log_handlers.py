@@ -5,9 +5,17 @@ disk (two `stat` calls and a seek) and formats each record twice to decide wheth
 Every such system call hands the GIL back to the event loop and the logging thread must then wait
 to get it again, so per-record I/O both slows the thread and interrupts the loop. Here records are
 written into a buffer, which is flushed whenever the queue runs dry, and the file's size is counted
-rather than asked for. After each flush the thread naps for `BATCH_INTERVAL`, so under load it
-wakes a hundred times a second for a batch rather than once per record; a record reaches the
-console or the file at most that much later.
+rather than asked for.
+
+Getting the GIL back is the expensive part. While the event loop is busy, the thread waits up to
+the interpreter's switch interval (5 ms) for it, and is woken, uselessly, every time the loop lets
+go of the GIL in between (uvloop does so around each of its callbacks): each such wake-up is a
+context switch on the other core. So the thread asks for the GIL as seldom as it can: it naps for
+`BATCH_INTERVAL` after each flush, and the buffers hold a whole batch, so that a batch costs one
+write per destination rather than one per 64 KiB. Measured under `wrk -t2 -c50`: 0.65 context
+switches of the logging thread per request with 10 ms naps and 64 KiB buffers, 0.2 with these,
+and its CPU time fell from 30 to 20 us per request. A record reaches the console or the file at
+most `BATCH_INTERVAL` after it was logged, and always before the listener stops.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from logging.handlers import QueueListener, RotatingFileHandler
 from pathlib import Path
 from typing import TextIO
 
-STREAM_BUFFER_BYTES = 64 * 1024
-# Seconds the listener waits after emptying the queue before it looks again.
-BATCH_INTERVAL = 0.01
+BATCH_INTERVAL = 0.05
+"""Seconds the listener waits after emptying the queue before it looks again."""
+STREAM_BUFFER_BYTES = 1024 * 1024
+"""Room for one batch: 50 ms at the highest rate measured (6,000 deliveries/s) is 300 records,
+about 0.5 MB on the console (a pretty-printed 1 KB body) and 0.3 MB in the JSON-lines file."""
 
 
 class BufferedStreamHandler(logging.StreamHandler[TextIO]):

@@ -7,7 +7,8 @@ import logging
 from pathlib import Path
 
 from project3_webhook.delivery import Delivery
-from project3_webhook.log_setup import DELIVERIES_LOGGER, delivery_logging
+from project3_webhook.log_handlers import CountingRotatingFileHandler
+from project3_webhook.log_setup import DELIVERIES_LOGGER, JsonLinesFormatter, delivery_logging
 from project3_webhook.main import REQUEST_ID_HEADER
 from project3_webhook.settings import Settings
 from project3_webhook.tests.support import post, running_app
@@ -95,3 +96,22 @@ def test_file_rotates_at_max_bytes_without_splitting_lines(tmp_path):
         lines = read_lines(tmp_path / name)
         assert lines, f"{name} should hold whole lines"
         assert len((tmp_path / name).read_bytes()) < 1000 + 200, "a file ends near max_bytes"
+
+
+def test_a_batch_of_records_reaches_the_file_in_one_write(tmp_path):
+    """Each write hands the GIL to the event loop and costs the thread a wait to get it back."""
+    path = tmp_path / "deliveries.jsonl"
+    handler = CountingRotatingFileHandler(path, max_bytes=0, backups=0)
+    handler.setFormatter(JsonLinesFormatter())
+    body = {"padding": "x" * 1000}  # a typical small webhook
+    try:
+        for n in range(300):  # 50 ms of deliveries at 6,000 a second
+            delivery = Delivery(f"id-{n}", 0.0, {}, None, body)
+            record = logging.LogRecord(DELIVERIES_LOGGER, logging.INFO, __file__, 1, "", (), None)
+            record.delivery = delivery
+            handler.handle(record)
+        assert path.stat().st_size == 0, "a batch must wait in memory until the listener flushes"
+        handler.flush()
+        assert len(read_lines(path)) == 300
+    finally:
+        handler.close()
