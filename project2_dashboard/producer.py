@@ -12,6 +12,7 @@ import random
 from datetime import UTC, datetime
 
 from project2_dashboard.broadcast import Broadcaster
+from project2_dashboard.collector import BetweenTicksCollector
 from project2_dashboard.readings import encode, take_reading
 from project2_dashboard.tasks import cancel_and_wait
 
@@ -28,13 +29,25 @@ def next_tick(tick: int, start: float, interval: float, now: float) -> int:
     return max(tick + 1, ticks_passed + 1)
 
 
-async def run_producer(broadcaster: Broadcaster, interval: float, rng: random.Random) -> None:
-    """Publish a reading now and then on every tick, until cancelled."""
+async def run_producer(
+    broadcaster: Broadcaster,
+    interval: float,
+    rng: random.Random,
+    collector: BetweenTicksCollector,
+) -> None:
+    """Publish a reading now and then on every tick, until cancelled; collect garbage in between.
+
+    `publish` only wakes the senders; yielding once puts the producer behind all of them in the
+    loop's queue of ready callbacks, so when it resumes every sender that could write the reading
+    has written it, and the collection that follows delays no client.
+    """
     loop = asyncio.get_running_loop()
     start = loop.time()
     tick = 0
     while True:
         broadcaster.publish(encode(take_reading(datetime.now(UTC), rng)))
+        await asyncio.sleep(0)
+        collector.collect()
         tick = next_tick(tick, start, interval, loop.time())
         await asyncio.sleep(start + tick * interval - loop.time())
 
@@ -45,20 +58,32 @@ class CpuFeed:
     Parameters:
         broadcaster: where readings are published.
         interval: seconds between readings.
+        collector: runs the garbage collector between ticks while the producer runs.
     """
 
-    def __init__(self, broadcaster: Broadcaster, interval: float) -> None:
+    def __init__(
+        self,
+        broadcaster: Broadcaster,
+        interval: float,
+        collector: BetweenTicksCollector | None = None,
+    ) -> None:
         self.broadcaster = broadcaster
         self.interval = interval
+        self.collector = collector or BetweenTicksCollector()
         self.producer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
         """Create the producer task; call from inside the running loop (lifespan startup)."""
+        self.collector.start()
         self.producer = asyncio.create_task(
-            run_producer(self.broadcaster, self.interval, random.Random()), name="cpu-producer"
+            run_producer(self.broadcaster, self.interval, random.Random(), self.collector),
+            name="cpu-producer",
         )
 
     async def stop(self) -> None:
         """Cancel the producer and wait for it, so shutdown leaves no pending task behind."""
-        if self.producer is not None:
-            await cancel_and_wait(self.producer)
+        try:
+            if self.producer is not None:
+                await cancel_and_wait(self.producer)
+        finally:
+            self.collector.stop()
