@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import logging
 import queue
+import threading
 
 from project3_webhook.delivery import Delivery
-from project3_webhook.log_setup import ConsoleFormatter, InProcessQueueHandler
+from project3_webhook.log_setup import (
+    PROJECT_LOGGER,
+    ConsoleFormatter,
+    InProcessQueueHandler,
+    delivery_logging,
+)
+from project3_webhook.settings import Settings
 
 
 def make_record(delivery: Delivery) -> logging.LogRecord:
@@ -43,3 +50,31 @@ def test_console_record_is_a_summary_line_then_the_indented_body():
         "  ]",
         "}",
     ]
+
+
+class KeepRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def test_records_skip_the_caller_thread_and_process_only_while_the_service_logs():
+    logger = logging.getLogger(f"{PROJECT_LOGGER}.fields-test")
+    kept = KeepRecords()
+    logger.addHandler(kept)
+    try:
+        with delivery_logging(Settings()):
+            logger.warning("while the service runs")
+        logger.warning("afterwards")
+    finally:
+        logger.removeHandler(kept)
+    during, after = kept.records
+    assert (during.lineno, during.threadName, during.process) == (0, None, None), (
+        "no handler prints the caller, thread or process: gathering them costs the event loop"
+    )
+    assert after.lineno > 0, "the caller is found again once the service stops"
+    assert after.threadName == threading.current_thread().name
+    assert after.process is not None
