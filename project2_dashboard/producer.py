@@ -58,18 +58,13 @@ class CpuFeed:
     Parameters:
         broadcaster: where readings are published.
         interval: seconds between readings.
-        collector: runs the garbage collector between ticks while the producer runs.
     """
 
-    def __init__(
-        self,
-        broadcaster: Broadcaster,
-        interval: float,
-        collector: BetweenTicksCollector | None = None,
-    ) -> None:
+    def __init__(self, broadcaster: Broadcaster, interval: float) -> None:
         self.broadcaster = broadcaster
         self.interval = interval
-        self.collector = collector or BetweenTicksCollector()
+        self.collector = BetweenTicksCollector()
+        """Runs the garbage collector between ticks while the producer runs."""
         self.producer: asyncio.Task[None] | None = None
 
     def start(self) -> None:
