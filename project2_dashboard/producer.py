@@ -35,7 +35,7 @@ async def run_producer(
     rng: random.Random,
     collector: BetweenTicksCollector,
 ) -> None:
-    """Publish a reading now and then on every tick, until cancelled; collect garbage in between.
+    """Publish a reading at once and then on every tick, until cancelled; collect garbage between.
 
     `publish` only wakes the senders; yielding once puts the producer behind all of them in the
     loop's queue of ready callbacks, so when it resumes every sender that could write the reading
@@ -69,11 +69,11 @@ class CpuFeed:
 
     def start(self) -> None:
         """Create the producer task; call from inside the running loop (lifespan startup)."""
-        self.collector.start()
         self.producer = asyncio.create_task(
             run_producer(self.broadcaster, self.interval, random.Random(), self.collector),
             name="cpu-producer",
         )
+        self.collector.start()  # before the task's first step: it runs at the next await
 
     async def stop(self) -> None:
         """Cancel the producer and wait for it, so shutdown leaves no pending task behind."""

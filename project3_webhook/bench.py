@@ -257,6 +257,10 @@ def report_round(number: int, bare: Measurement, service: Measurement) -> tuple[
     return throughput, p99
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "MISSED"
+
+
 def _us(value: float | None) -> str:
     return "?" if value is None else f"{value:.0f}"
 
@@ -300,8 +304,9 @@ def main(argv: list[str] | None = None) -> None:
             ratios.append(report_round(number, bare, service))
     throughput = statistics.median(ratio for ratio, _ in ratios)
     p99 = statistics.median(ratio for _, ratio in ratios)
-    print(f"median throughput ratio: {throughput:.3f} (goal >= {THROUGHPUT_GOAL})")
-    print(f"median p99 ratio:        {p99:.3f} (goal <= {P99_GOAL})")
+    met = _verdict(throughput >= THROUGHPUT_GOAL)
+    print(f"median throughput ratio: {throughput:.3f} (goal >= {THROUGHPUT_GOAL}: {met})")
+    print(f"median p99 ratio:        {p99:.3f} (goal <= {P99_GOAL}: {_verdict(p99 <= P99_GOAL)})")
 
 
 if __name__ == "__main__":
