@@ -45,16 +45,10 @@ class BetweenTicksCollector:
     started and stopped many times in one process (as in the tests) leaves them as it found them.
 
     Parameters:
-        full_every: seconds between two full collections.
         clock: where the time comes from (monotonic seconds); tests pass a fake one.
     """
 
-    def __init__(
-        self,
-        full_every: float = FULL_COLLECTION_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.full_every = full_every
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.clock = clock
         self._saved: tuple[int, int, int] | None = None
         self._last_full = clock()
@@ -75,7 +69,7 @@ class BetweenTicksCollector:
     def collect(self) -> int:
         """Collect now, everything if a full collection is due; return the generation collected."""
         now = self.clock()
-        generation = EVERYTHING if now - self._last_full >= self.full_every else YOUNG
+        generation = EVERYTHING if now - self._last_full >= FULL_COLLECTION_SECONDS else YOUNG
         gc.collect(generation)
         if generation == EVERYTHING:
             self._last_full = now

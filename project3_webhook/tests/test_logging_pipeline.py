@@ -52,26 +52,12 @@ def test_console_record_is_a_summary_line_then_the_indented_body():
     ]
 
 
-class KeepRecords(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-def test_records_skip_the_caller_thread_and_process_only_while_the_service_logs():
+def test_records_skip_the_caller_thread_and_process_only_while_the_service_logs(caplog):
     logger = logging.getLogger(f"{PROJECT_LOGGER}.fields-test")
-    kept = KeepRecords()
-    logger.addHandler(kept)
-    try:
-        with delivery_logging(Settings()):
-            logger.warning("while the service runs")
-        logger.warning("afterwards")
-    finally:
-        logger.removeHandler(kept)
-    during, after = kept.records
+    with delivery_logging(Settings()):
+        logger.warning("while the service runs")
+    logger.warning("afterwards")
+    during, after = [r for r in caplog.records if r.name == logger.name]
     assert (during.lineno, during.threadName, during.process) == (0, None, None), (
         "no handler prints the caller, thread or process: gathering them costs the event loop"
     )
