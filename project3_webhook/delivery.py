@@ -1,9 +1,9 @@
 """One accepted webhook, and the two ways it is written down: for people and for programs.
 
 A `Delivery` is built on the event loop from cheap, already-safe pieces (header values are escaped
-there). Rendering it — pretty-printing the body, formatting the timestamp, serialising the JSON
-line — is left to whoever formats the log record, which in the running service is the logging
-thread, not the event loop.
+there) and is the message of its log record. Rendering it — pretty-printing the body, formatting
+the timestamp, serialising the JSON line — is left to whoever formats the record; in the running
+service that is the queue handler, as the record is logged (`log_setup.py` says why there).
 """
 
 from __future__ import annotations
@@ -142,8 +142,11 @@ class Delivery:
             # orjson refuses integers beyond 64 bits and lone surrogates, both valid JSON input.
             return json.dumps(self.body, indent=2)
 
-    def json_line(self) -> str:
-        """One line of JSON for machines: id, received_at, delivery_id, headers, body."""
+    def json_line(self) -> bytes:
+        """One line of JSON for machines, as the file holds it: UTF-8, ending in a newline.
+
+        The object has id, received_at, delivery_id, headers and body.
+        """
         record: dict[str, Any] = {
             "id": self.request_id,
             "received_at": self.received_at_iso,
@@ -152,9 +155,9 @@ class Delivery:
             "body": self.body,
         }
         try:
-            return orjson.dumps(record).decode()
+            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         except orjson.JSONEncodeError:
-            return json.dumps(record, separators=(",", ":"))
+            return json.dumps(record, separators=(",", ":")).encode() + b"\n"
 
     def __str__(self) -> str:
         """The human-readable record: a summary line, then the pretty-printed body."""

@@ -53,8 +53,9 @@ class WebhookReceiver:
         delivery = Delivery.from_request(
             self.request_ids.next(), received_at, request.headers.raw, body
         )
-        # The message is the Delivery itself: it is rendered only when a handler formats it.
-        deliveries_log.info("%s", delivery, extra={"delivery": delivery})
+        # The message is the Delivery itself (logging calls str() on it when a handler formats the
+        # record), so handlers and tests get the fields as well as the text.
+        deliveries_log.info(delivery)
         return Response(
             RECEIVED,
             media_type="application/json",

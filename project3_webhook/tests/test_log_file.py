@@ -8,7 +8,7 @@ from pathlib import Path
 
 from project3_webhook.delivery import Delivery
 from project3_webhook.log_handlers import CountingRotatingFileHandler
-from project3_webhook.log_setup import DELIVERIES_LOGGER, JsonLinesFormatter, delivery_logging
+from project3_webhook.log_setup import DELIVERIES_LOGGER, delivery_logging
 from project3_webhook.main import REQUEST_ID_HEADER
 from project3_webhook.settings import Settings
 from project3_webhook.tests.support import post, running_app
@@ -23,8 +23,7 @@ def log_deliveries(settings: Settings, bodies: list[object]) -> None:
     logger = logging.getLogger(DELIVERIES_LOGGER)
     with delivery_logging(settings):
         for n, body in enumerate(bodies):
-            delivery = Delivery(f"id-{n}", 0.0, {}, None, body)
-            logger.info("%s", delivery, extra={"delivery": delivery})
+            logger.info(Delivery(f"id-{n}", 0.0, {}, None, body))
 
 
 async def test_each_delivery_is_one_valid_json_line(tmp_path):
@@ -98,17 +97,31 @@ def test_file_rotates_at_max_bytes_without_splitting_lines(tmp_path):
         assert len((tmp_path / name).read_bytes()) < 1000 + 200, "a file ends near max_bytes"
 
 
+def test_rotation_counts_bytes_not_characters(tmp_path):
+    settings = Settings(
+        log_file=tmp_path / "deliveries.jsonl", log_file_max_bytes=1000, log_file_backups=9
+    )
+    log_deliveries(settings, ["\u00e9" * 100] * 20)  # 100 characters, 200 bytes of UTF-8
+    for path in tmp_path.iterdir():
+        assert len(path.read_bytes()) < 1000 + 300, f"{path.name} grew past max_bytes"
+
+
+def test_a_record_without_a_delivery_is_not_written_to_the_file(tmp_path):
+    path = tmp_path / "deliveries.jsonl"
+    with delivery_logging(Settings(log_file=path)):
+        logging.getLogger(DELIVERIES_LOGGER).info("not a delivery")
+    assert read_lines(path) == [], "the file holds deliveries only, each a JSON object"
+
+
 def test_a_batch_of_records_reaches_the_file_in_one_write(tmp_path):
     """Each write hands the GIL to the event loop and costs the thread a wait to get it back."""
     path = tmp_path / "deliveries.jsonl"
     handler = CountingRotatingFileHandler(path, max_bytes=0, backups=0)
-    handler.setFormatter(JsonLinesFormatter())
     body = {"padding": "x" * 1000}  # a typical small webhook
     try:
         for n in range(300):  # 50 ms of deliveries at 6,000 a second
-            delivery = Delivery(f"id-{n}", 0.0, {}, None, body)
             record = logging.LogRecord(DELIVERIES_LOGGER, logging.INFO, __file__, 1, "", (), None)
-            record.delivery = delivery
+            record.json_line = Delivery(f"id-{n}", 0.0, {}, None, body).json_line()
             handler.handle(record)
         assert path.stat().st_size == 0, "a batch must wait in memory until the listener flushes"
         handler.flush()
