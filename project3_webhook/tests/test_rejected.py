@@ -77,3 +77,9 @@ async def test_other_methods_get_405_with_allow_post(client, caplog, method):
     assert response.headers["allow"] == "POST", "a 405 must say which method is allowed"
     assert "detail" in response.json()
     assert deliveries(caplog) == []
+
+
+@pytest.mark.parametrize("path", ["/docs", "/redoc", "/openapi.json"])
+async def test_no_api_docs_are_served(client, path):
+    response = await client.get(path)
+    assert response.status_code == 404, "the webhook is the only thing the service serves"
