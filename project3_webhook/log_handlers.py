@@ -1,4 +1,4 @@
-"""Handlers and a listener that write records in batches, for the logging thread.
+"""Handlers and a listener that write rendered records in batches, on the logging thread.
 
 The standard handlers flush after every record, and `RotatingFileHandler` also checks the file on
 disk (two `stat` calls and a seek) and formats each record twice to decide whether to rotate.
