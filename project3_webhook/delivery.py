@@ -38,6 +38,27 @@ def escape(value: str) -> str:
     return _UNSAFE.sub(_escape_char, value)
 
 
+# What JSON allows raw inside strings but a terminal or a log viewer may act on: DEL, the C1
+# controls (U+009B starts an escape sequence as ESC [ does, U+0085 is a line break to some viewers)
+# and the Unicode line and paragraph separators.
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+
+
+def escape_json(text: str) -> str:
+    """JSON `text` with each of `_UNSAFE_IN_JSON` written as a \\u escape: the same JSON value.
+
+    Outside strings these characters cannot occur in JSON, and inside a string "\\u0085" means
+    what the raw character means.
+    """
+    if text.isascii() and "\x7f" not in text:  # the common case: isascii() reads a flag
+        return text
+    return _UNSAFE_IN_JSON.sub(_json_escape_char, text)
+
+
+def _json_escape_char(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def _escape_char(match: re.Match[str]) -> str:
     char = match.group()
     if char == "\\":
@@ -137,7 +158,7 @@ class Delivery:
     def pretty_body(self) -> str:
         """The body as JSON indented by two spaces."""
         try:
-            return orjson.dumps(self.body, option=orjson.OPT_INDENT_2).decode()
+            return escape_json(orjson.dumps(self.body, option=orjson.OPT_INDENT_2).decode())
         except orjson.JSONEncodeError:
             # orjson refuses integers beyond 64 bits and lone surrogates, both valid JSON input.
             return json.dumps(self.body, indent=2)
@@ -155,9 +176,13 @@ class Delivery:
             "body": self.body,
         }
         try:
-            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+            line = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         except orjson.JSONEncodeError:
+            # json.dumps writes every non-ASCII character as an escape.
             return json.dumps(record, separators=(",", ":")).encode() + b"\n"
+        if line.isascii() and b"\x7f" not in line:  # the common case, as in escape_json
+            return line
+        return escape_json(line.decode()).encode()
 
     def __str__(self) -> str:
         """The human-readable record: a summary line, then the pretty-printed body."""

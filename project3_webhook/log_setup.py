@@ -67,11 +67,11 @@ class RenderingQueueHandler(QueueHandler):
 
     Why not leave the rendering to the listener thread, off the loop? Because the two share the
     GIL: work moved to the thread is not saved, only postponed, and it comes back in bursts. The
-    listener wakes every `BATCH_INTERVAL` and rendered the whole batch (300 records under
-    `wrk -t2 -c50`, 15 us each) in one go, holding the GIL for milliseconds while every request in
-    flight waited: the service's p99 was 1.3-1.5x the bare endpoint's. Rendered here, the same
-    work costs each request a few microseconds, evenly, and the thread is left with what a thread
-    is good for: waiting on writes. The p99 ratio fell to 1.1 (see the README's figures).
+    listener wakes every `BATCH_INTERVAL`; when it rendered, it rendered the whole batch (300
+    records under `wrk -t2 -c50`, 15 us each) in one go, holding the GIL for milliseconds while
+    every request in flight waited: the service's p99 was 1.25-1.40x the bare endpoint's. Rendered
+    here, the same work costs each request a few microseconds, evenly, and the thread is left
+    with what a thread is good for: waiting on writes (see the README's figures).
 
     This is the stdlib's design too: `prepare()` formats the record with this handler's formatter
     (the console text) and queues a copy whose message is that text; here a delivery's JSON line

@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             yield
 
     # No /docs, /redoc or /openapi.json: the schema would be empty (the endpoint below is not an
-    # APIRoute), and every route is tried in order for each request, so the three docs routes
+    # APIRoute), and every route is tried in order for each request, so the four docs routes
     # FastAPI adds first cost every delivery their failed matches: 27,000 instructions, 7% of a
     # request (counted with callgrind).
     app = FastAPI(title="Webhook ingestion", lifespan=lifespan, openapi_url=None)

@@ -37,7 +37,7 @@ class Settings:
         max_depth: JSON nested deeper than this many arrays/objects is refused with 400.
         secret: when set, every delivery must carry a valid `X-Hub-Signature-256`.
         log_file: when set, each delivery is also written there as one JSON line.
-        log_file_max_bytes: the JSON-lines file is rotated when it would grow past this size.
+        log_file_max_bytes: the JSON-lines file is rotated once it has reached this size.
         log_file_backups: how many rotated files are kept.
     """
 

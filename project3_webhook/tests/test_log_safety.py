@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 import pytest
@@ -65,3 +66,27 @@ async def test_secret_headers_are_never_logged(tmp_path, caplog):
     for name, value in [*secrets.items(), (SIGNATURE_HEADER, signature)]:
         assert value not in logged, f"the {name} header's value must never be logged"
     assert set(deliveries(caplog)[0].headers) <= {"user-agent", "content-type"}
+
+
+VIEWER_CONTROLS = "csi\u009b31m next-line\u0085 line\u2028 paragraph\u2029 del\x7f"
+
+
+async def test_body_strings_cannot_send_controls_to_the_console(client, caplog):
+    """JSON allows these raw inside strings; terminals and log viewers may act on them."""
+    body = json.dumps({"s": VIEWER_CONTROLS}, ensure_ascii=False).encode()
+    await post(client, body)
+    [delivery] = deliveries(caplog)
+    text = str(delivery)
+    for char in "\u009b\u0085\u2028\u2029\x7f":
+        assert char not in text, f"{char!r} must be written as a \\u escape"
+    assert json.loads(delivery.pretty_body()) == {"s": VIEWER_CONTROLS}, "the same JSON value"
+
+
+async def test_body_strings_cannot_send_controls_to_the_json_lines_file(tmp_path):
+    path = tmp_path / "deliveries.jsonl"
+    async with running_app(Settings(log_file=path)) as client:
+        await post(client, json.dumps({"s": VIEWER_CONTROLS}, ensure_ascii=False).encode())
+    raw = path.read_text(encoding="utf-8")
+    for char in "\u009b\u0085\u2028\u2029\x7f":
+        assert char not in raw, f"{char!r} must be written as a \\u escape"
+    assert json.loads(raw)["body"] == {"s": VIEWER_CONTROLS}
