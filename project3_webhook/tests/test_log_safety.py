@@ -68,6 +68,8 @@ async def test_secret_headers_are_never_logged(tmp_path, caplog):
     assert set(deliveries(caplog)[0].headers) <= {"user-agent", "content-type"}
 
 
+RAW_IN_JSON_BUT_ACTED_ON = "\u009b\u0085\u2028\u2029\x7f"
+"""CSI (C1), next line, line and paragraph separators, DEL."""
 VIEWER_CONTROLS = "csi\u009b31m next-line\u0085 line\u2028 paragraph\u2029 del\x7f"
 
 
@@ -77,7 +79,7 @@ async def test_body_strings_cannot_send_controls_to_the_console(client, caplog):
     await post(client, body)
     [delivery] = deliveries(caplog)
     text = str(delivery)
-    for char in "\u009b\u0085\u2028\u2029\x7f":
+    for char in RAW_IN_JSON_BUT_ACTED_ON:
         assert char not in text, f"{char!r} must be written as a \\u escape"
     assert json.loads(delivery.pretty_body()) == {"s": VIEWER_CONTROLS}, "the same JSON value"
 
@@ -87,6 +89,6 @@ async def test_body_strings_cannot_send_controls_to_the_json_lines_file(tmp_path
     async with running_app(Settings(log_file=path)) as client:
         await post(client, json.dumps({"s": VIEWER_CONTROLS}, ensure_ascii=False).encode())
     raw = path.read_text(encoding="utf-8")
-    for char in "\u009b\u0085\u2028\u2029\x7f":
+    for char in RAW_IN_JSON_BUT_ACTED_ON:
         assert char not in raw, f"{char!r} must be written as a \\u escape"
     assert json.loads(raw)["body"] == {"s": VIEWER_CONTROLS}

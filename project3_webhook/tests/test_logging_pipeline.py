@@ -63,9 +63,9 @@ def test_no_json_line_is_rendered_without_a_file():
     assert not hasattr(records.get_nowait(), JSON_LINE), "work nobody will write is not done"
 
 
-def test_handlers_further_up_see_the_record_as_it_was_logged(caplog):
+def test_handlers_further_up_see_the_record_as_it_was_logged(caplog, tmp_path):
     delivery = Delivery("abc", 0.0, {}, None, {"a": 1})
-    with delivery_logging(Settings()):
+    with delivery_logging(Settings(log_file=tmp_path / "deliveries.jsonl")):
         logging.getLogger(DELIVERIES_LOGGER).info(delivery)
     [record] = [r for r in caplog.records if r.name == DELIVERIES_LOGGER]
     assert record.msg is delivery, "the queue gets a rendered copy; the record itself is untouched"
