@@ -35,6 +35,10 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 
 def escape(value: str) -> str:
     """`value` with every character that could forge or garble a log line escaped."""
+    # The common case, nothing to escape, in a third of the time a substitution takes: every
+    # unsafe character but the backslash is one that isprintable() refuses.
+    if value.isprintable() and "\\" not in value:
+        return value
     return _UNSAFE.sub(_escape_char, value)
 
 
@@ -67,10 +71,16 @@ def _escape_char(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
+# ".000Z" to ".999Z": a lookup costs half what formatting the fraction each time does, and this
+# runs three times for every delivery (the console line's time, the summary, the JSON line).
+_MILLISECONDS = tuple(f".{milliseconds:03d}Z" for milliseconds in range(1000))
+
+
 def iso_utc(timestamp: float) -> str:
-    """`timestamp` in ISO 8601, UTC, to the millisecond: 2026-01-31T12:00:00.123Z."""
+    """`timestamp` in ISO 8601, UTC, to the millisecond (truncated, as `logging` does it):
+    2026-01-31T12:00:00.123Z."""
     whole = int(timestamp)
-    return f"{_iso_seconds(whole)}.{int((timestamp - whole) * 1000):03d}Z"
+    return _iso_seconds(whole) + _MILLISECONDS[int((timestamp - whole) * 1000)]
 
 
 @functools.lru_cache(maxsize=4)

@@ -88,9 +88,9 @@ class RenderingQueueHandler(QueueHandler):
 
     def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
         # The copy the stock prepare() makes, without copy.copy(): its generic __reduce_ex__ path
-        # costs 2 us a record, copying the attribute dict 0.5 us.
+        # costs 2 us a record, copying the attribute dict 0.45 us (0.9 us updating an empty one).
         queued: logging.LogRecord = object.__new__(type(record))
-        queued.__dict__.update(record.__dict__)
+        queued.__dict__ = record.__dict__.copy()
         queued.msg, queued.args = self.format(record), None
         queued.exc_info = queued.exc_text = queued.stack_info = None
         if self.json_lines and isinstance(record.msg, Delivery):

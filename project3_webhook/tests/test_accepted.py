@@ -9,6 +9,7 @@ import httpx
 import orjson
 import pytest
 
+from project3_webhook.delivery import iso_utc
 from project3_webhook.main import REQUEST_ID_HEADER
 from project3_webhook.tests.support import deliveries, post
 
@@ -67,6 +68,19 @@ async def test_receive_time_is_iso_8601_utc_with_milliseconds(client, caplog):
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", delivery.received_at_iso), (
         f"expected e.g. 2026-01-31T12:00:00.123Z, got {delivery.received_at_iso}"
     )
+
+
+@pytest.mark.parametrize(
+    ("timestamp", "iso"),
+    [
+        (0.0, "1970-01-01T00:00:00.000Z"),
+        (1_700_000_000.75, "2023-11-14T22:13:20.750Z"),
+        (1_700_000_000.0005, "2023-11-14T22:13:20.000Z"),
+        (1_700_000_000.9995, "2023-11-14T22:13:20.999Z"),
+    ],
+)
+def test_timestamps_are_truncated_to_the_millisecond(timestamp, iso):
+    assert iso_utc(timestamp) == iso
 
 
 async def test_user_agent_and_content_type_are_logged(client, caplog):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 
 import pytest
 
@@ -29,6 +30,15 @@ FORGED = "curl/8\r\n2026-01-01T00:00:00.000Z INFO project3_webhook.deliveries: w
 )
 def test_control_characters_are_escaped(value, escaped):
     assert escape(value) == escaped
+
+
+def test_every_unsafe_character_and_no_other_is_escaped():
+    unsafe = {*map(chr, range(0x20)), *map(chr, range(0x7F, 0xA0)), "\u2028", "\u2029", "\\"}
+    wrongly_kept = [c for c in unsafe if escape(f"a{c}b") == f"a{c}b"]
+    safe = (chr(code) for code in range(sys.maxunicode + 1))
+    wrongly_changed = [c for c in safe if c not in unsafe and escape(f"a{c}b") != f"a{c}b"]
+    assert wrongly_kept == [], "unsafe characters left as they were"
+    assert wrongly_changed == [], "safe characters changed"
 
 
 async def test_log_injection_in_user_agent_yields_one_escaped_record(client, caplog):
