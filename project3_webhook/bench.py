@@ -1,27 +1,31 @@
 """Benchmark: the webhook service against a bare FastAPI endpoint, under the same wrk load.
 
-    python project3_webhook/bench.py [--duration 10] [--connections 50] [--threads 2]
+    python project3_webhook/bench.py [--rounds 8] [--duration 5] [--connections 50] [--threads 2]
 
-Each server runs alone, in its own uvicorn process with the same options, one after the other,
-alternately for a few rounds (the machine is shared, so one round can be disturbed: the medians
-of the ratios are reported). The service logs every delivery to a JSON-lines file; after it is
-stopped (SIGINT, as Ctrl-C would), the file must hold one line for every 200 that wrk saw. Prints
-requests/s, p50/p99 latency, the ratios, and the records lost (the goal is zero).
+Both servers run at once, each in its own uvicorn process with the same options, and wrk loads
+one at a time, alternately, in short rounds. A shared machine's speed drifts by tens of percent
+from minute to minute; measured this close together, the two servers see the same machine, and
+the medians of the per-round ratios are reported. The service logs every delivery to a JSON-lines
+file; after it is stopped (SIGINT, as Ctrl-C would), the file must hold one line for every 2xx
+that wrk saw. Prints requests/s, p50/p99 latency, the ratios, and the records lost (goal: zero).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,19 +33,21 @@ if __package__ in (None, ""):
     # Run as `python project3_webhook/bench.py`: make the repository root importable.
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from project3_webhook.settings import ENV_LOG_FILE
+from project3_webhook.settings import ENV_LOG_FILE, ENV_LOG_FILE_BACKUPS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 SERVICE_APP = "project3_webhook.main:app"
 BARE_APP = "project3_webhook.bare_endpoint:app"
-DEFAULT_DURATION = 10
+DEFAULT_DURATION = 5
 DEFAULT_WARMUP = 2
-DEFAULT_ROUNDS = 3
+DEFAULT_ROUNDS = 8
 DEFAULT_CONNECTIONS = 50
 DEFAULT_THREADS = 2
 STARTUP_TIMEOUT = 20.0
 STOP_TIMEOUT = 30.0
+# Rotated JSON-lines files the service keeps in a benchmark: all of them (a run writes some 300 MB).
+KEPT_LOG_FILES = 100
 THROUGHPUT_GOAL = 0.85
 P99_GOAL = 1.25
 
@@ -81,45 +87,110 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["User-Agent"] = "GitHub-Hookshot/bench"
 
 done = function(summary, latency, requests)
+  -- The whole latency histogram, so that rounds can be pooled: [microseconds, count] pairs.
+  local histogram = {}
+  for i = 1, #latency do
+    local microseconds, count = latency(i)
+    histogram[i] = string.format("[%d,%d]", microseconds, count)
+  end
   local errors = summary.errors
   io.write(string.format(
-    '\\nBENCH {"requests": %d, "seconds": %f, "p50_us": %f, "p99_us": %f, "non_2xx": %d, '
-    .. '"socket_errors": %d}\\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99),
-    errors.status, errors.connect + errors.read + errors.write + errors.timeout))
+    '\\nBENCH {"requests": %d, "seconds": %f, "non_2xx": %d, "socket_errors": %d, '
+    .. '"latency_us": [%s]}\\n',
+    summary.requests, summary.duration / 1e6, errors.status,
+    errors.connect + errors.read + errors.write + errors.timeout, table.concat(histogram, ",")))
 end
 """
 
 
 @dataclass(frozen=True)
 class LoadResult:
-    """What wrk measured against one server."""
+    """What wrk measured against one server, in one run or pooled over several.
+
+    `latency_us` counts the responses by latency in microseconds.
+    """
 
     requests: int
     seconds: float
-    p50_ms: float
-    p99_ms: float
     non_2xx: int
     socket_errors: int
+    latency_us: Counter[int]
 
     @property
     def per_second(self) -> float:
         return self.requests / self.seconds
 
+    @property
+    def p50_ms(self) -> float:
+        return self.percentile_ms(50)
+
+    @property
+    def p99_ms(self) -> float:
+        return self.percentile_ms(99)
+
+    def percentile_ms(self, percent: float) -> float:
+        """The latency that `percent` % of responses took at most, ranked as wrk ranks it."""
+        total = self.latency_us.total()
+        # wrk's rank: C's round(percent / 100 * total + 0.5), which is this.
+        rank = min(math.floor(percent / 100 * total) + 1, total)
+        seen = 0
+        for microseconds in sorted(self.latency_us):
+            seen += self.latency_us[microseconds]
+            if seen >= rank:
+                return microseconds / 1000
+        return 0.0
+
+    @classmethod
+    def pooled(cls, results: Iterable[LoadResult]) -> LoadResult:
+        """All `results` as if they were one run: requests and seconds added, histograms merged."""
+        results = list(results)
+        latency: Counter[int] = Counter()
+        for result in results:
+            latency.update(result.latency_us)
+        return cls(
+            requests=sum(result.requests for result in results),
+            seconds=sum(result.seconds for result in results),
+            non_2xx=sum(result.non_2xx for result in results),
+            socket_errors=sum(result.socket_errors for result in results),
+            latency_us=latency,
+        )
+
 
 @dataclass(frozen=True)
 class Measurement:
-    """One server's run: the load result, CPU per request, and the service's file records.
+    """One load run against one server: what wrk saw, and the server's CPU time per request.
 
     `loop_cpu_us` is the main (event loop) thread's CPU time per request, `thread_cpu_us` that of
     all other threads (the logging thread); both None where /proc is not available.
     """
 
     result: LoadResult
-    acknowledged: int
-    records: int | None
     loop_cpu_us: float | None
     thread_cpu_us: float | None
+
+    @property
+    def acknowledged(self) -> int:
+        """Requests wrk saw answered with a 2xx: deliveries the service must have recorded."""
+        return self.result.requests - self.result.non_2xx
+
+    @classmethod
+    def pooled(cls, runs: Iterable[Measurement]) -> Measurement:
+        """All `runs` as one: the load results pooled, CPU times averaged over all requests."""
+        runs = list(runs)
+        requests = [run.result.requests for run in runs]
+        return cls(
+            LoadResult.pooled(run.result for run in runs),
+            _weighted_mean([run.loop_cpu_us for run in runs], requests),
+            _weighted_mean([run.thread_cpu_us for run in runs], requests),
+        )
+
+
+def _weighted_mean(values: list[float | None], weights: list[int]) -> float | None:
+    """The mean of `values` weighted by `weights`; None if any value is unknown."""
+    known = [value for value in values if value is not None]
+    if len(known) < len(values) or sum(weights) == 0:
+        return None
+    return sum(value * weight for value, weight in zip(known, weights, strict=True)) / sum(weights)
 
 
 def free_port() -> int:
@@ -158,55 +229,70 @@ def run_wrk(url: str, args: argparse.Namespace, seconds: int, workdir: Path) -> 
     ]
     env = {**os.environ, "BENCH_BODY_FILE": str(body)}
     output = subprocess.run(command, capture_output=True, text=True, check=True, env=env).stdout
-    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    return parse_report(output)
+
+
+def parse_report(wrk_output: str) -> LoadResult:
+    """The figures in the `BENCH {...}` line that `WRK_SCRIPT` adds to wrk's own report."""
+    line = next(line for line in wrk_output.splitlines() if line.startswith("BENCH "))
     raw = json.loads(line.removeprefix("BENCH "))
     return LoadResult(
         requests=raw["requests"],
         seconds=raw["seconds"],
-        p50_ms=raw["p50_us"] / 1000,
-        p99_ms=raw["p99_us"] / 1000,
         non_2xx=raw["non_2xx"],
         socket_errors=raw["socket_errors"],
+        latency_us=Counter(dict(raw["latency_us"])),
     )
 
 
-def measure(
+@dataclass(frozen=True)
+class Server:
+    """A running uvicorn process and the URL of its `/webhook`."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+
+@contextmanager
+def running(
     app: str, args: argparse.Namespace, workdir: Path, log_file: Path | None
-) -> Measurement:
-    """Start `app` alone, warm it up, load it, stop it with SIGINT; count its file's records."""
+) -> Iterator[Server]:
+    """Run `app` in its own uvicorn process until the block ends, then stop it with SIGINT."""
     port = free_port()
     env = {**os.environ}
     env.pop(ENV_LOG_FILE, None)
     if log_file is not None:
         env[ENV_LOG_FILE] = str(log_file)
+        # Keep every rotated file, so that all the run's records can be counted.
+        env[ENV_LOG_FILE_BACKUPS] = str(KEPT_LOG_FILES)
     command = [sys.executable, "-m", "uvicorn", app, "--host", HOST, "--port", str(port)]
     command += args.uvicorn_args.split()
-    output = (workdir / f"{app.replace(':', '_')}.log").open("wb")
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=output)
-    try:
-        wait_for_port(process, port)
-        url = f"http://{HOST}:{port}/webhook"
-        warmup = run_wrk(url, args, args.warmup, workdir)
-        before = thread_cpu_seconds(process.pid)
-        result = run_wrk(url, args, args.duration, workdir)
-        after = thread_cpu_seconds(process.pid)
-    finally:
-        process.send_signal(signal.SIGINT)
+    with (workdir / f"{app.replace(':', '_')}.log").open("wb") as output:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=output, stderr=output)
         try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        output.close()
-    acknowledged = warmup.requests - warmup.non_2xx + result.requests - result.non_2xx
-    records = None if log_file is None else count_records(log_file)
+            wait_for_port(process, port)
+            yield Server(process, f"http://{HOST}:{port}/webhook")
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def measure(server: Server, args: argparse.Namespace, seconds: int, workdir: Path) -> Measurement:
+    """Load `server` with wrk for `seconds`, reading its threads' CPU time around the run."""
+    before = thread_cpu_seconds(server.process.pid)
+    result = run_wrk(server.url, args, seconds, workdir)
+    after = thread_cpu_seconds(server.process.pid)
     loop_cpu = other_cpu = None
-    if before and after:
+    if before and after and result.requests:
         per_request = 1e6 / result.requests
-        loop_cpu = (after[process.pid] - before.get(process.pid, 0.0)) * per_request
-        others = sum(after.values()) - sum(before.values())
-        other_cpu = others * per_request - loop_cpu
-    return Measurement(result, acknowledged, records, loop_cpu, other_cpu)
+        pid = server.process.pid
+        loop_cpu = (after[pid] - before.get(pid, 0.0)) * per_request
+        other_cpu = (sum(after.values()) - sum(before.values())) * per_request - loop_cpu
+    return Measurement(result, loop_cpu, other_cpu)
 
 
 def thread_cpu_seconds(pid: int) -> dict[int, float]:
@@ -236,9 +322,9 @@ def count_records(log_file: Path) -> int:
     return len(ids)
 
 
-def report_round(number: int, bare: Measurement, service: Measurement) -> tuple[float, float]:
-    """Print one round's figures; return its throughput and p99 ratios."""
-    print(f"round {number}")
+def report(title: str, bare: Measurement, service: Measurement) -> tuple[float, float]:
+    """Print both servers' figures under `title`; return the throughput and p99 ratios."""
+    print(title)
     for name, run in (("bare FastAPI endpoint", bare), ("webhook service + file", service)):
         r = run.result
         errors = r.non_2xx + r.socket_errors
@@ -248,12 +334,7 @@ def report_round(number: int, bare: Measurement, service: Measurement) -> tuple[
         )
     throughput = service.result.per_second / bare.result.per_second
     p99 = service.result.p99_ms / bare.result.p99_ms
-    records = service.records or 0
-    lost = max(0, service.acknowledged - records)
-    print(
-        f"  throughput ratio {throughput:.3f}, p99 ratio {p99:.3f}; {records:,} records in the "
-        f"file for {service.acknowledged:,} deliveries acknowledged to wrk, lost: {lost}"
-    )
+    print(f"  throughput ratio {throughput:.3f}, p99 ratio {p99:.3f}")
     return throughput, p99
 
 
@@ -267,7 +348,9 @@ def _us(value: float | None) -> str:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=DEFAULT_DURATION, help="seconds per run")
+    parser.add_argument(
+        "--duration", type=int, default=DEFAULT_DURATION, help="seconds of load per server a round"
+    )
     parser.add_argument("--warmup", type=int, default=DEFAULT_WARMUP, help="warm-up seconds")
     parser.add_argument("--rounds", type=int, default=DEFAULT_ROUNDS, help="bare/service pairs")
     parser.add_argument("--connections", type=int, default=DEFAULT_CONNECTIONS)
@@ -294,19 +377,42 @@ def main(argv: list[str] | None = None) -> None:
         f"{'loop us':>10}{'thread us':>10}"
     )
     print("  (loop us / thread us: CPU time per request of the event loop / the logging thread)")
-    ratios = []
+    rounds: list[dict[str, Measurement]] = []
     with tempfile.TemporaryDirectory(prefix="webhook-bench-") as tmp:
         workdir = Path(tmp)
-        for number in range(1, args.rounds + 1):
-            log_file = workdir / f"deliveries-{number}.jsonl"
-            bare = measure(BARE_APP, args, workdir, log_file=None)
-            service = measure(SERVICE_APP, args, workdir, log_file=log_file)
-            ratios.append(report_round(number, bare, service))
-    throughput = statistics.median(ratio for ratio, _ in ratios)
-    p99 = statistics.median(ratio for _, ratio in ratios)
+        log_file = workdir / "deliveries.jsonl"
+        with (
+            running(BARE_APP, args, workdir, log_file=None) as bare,
+            running(SERVICE_APP, args, workdir, log_file=log_file) as service,
+        ):
+            measure(bare, args, args.warmup, workdir)
+            acknowledged = measure(service, args, args.warmup, workdir).acknowledged
+            servers = [("bare", bare), ("service", service)]
+            for number in range(1, args.rounds + 1):
+                # The bare endpoint first in odd rounds, the service first in even ones: a machine
+                # that speeds up or slows down during the run then favours neither.
+                order = servers if number % 2 else servers[::-1]
+                runs = {
+                    name: measure(server, args, args.duration, workdir) for name, server in order
+                }
+                acknowledged += runs["service"].acknowledged
+                report(f"round {number}", runs["bare"], runs["service"])
+                rounds.append(runs)
+        # The service has stopped (SIGINT, as Ctrl-C would), so its file is complete.
+        records = count_records(log_file)
+    throughput, p99 = report(
+        f"all {args.rounds} rounds pooled ({args.rounds * args.duration} s of load on each server)",
+        Measurement.pooled(runs["bare"] for runs in rounds),
+        Measurement.pooled(runs["service"] for runs in rounds),
+    )
+    lost = max(0, acknowledged - records)
     fast_enough, tail_short = _verdict(throughput >= THROUGHPUT_GOAL), _verdict(p99 <= P99_GOAL)
-    print(f"median throughput ratio: {throughput:.3f} (goal >= {THROUGHPUT_GOAL}: {fast_enough})")
-    print(f"median p99 ratio:        {p99:.3f} (goal <= {P99_GOAL}: {tail_short})")
+    print(f"throughput ratio {throughput:.3f} (goal >= {THROUGHPUT_GOAL}: {fast_enough})")
+    print(f"p99 ratio        {p99:.3f} (goal <= {P99_GOAL}: {tail_short})")
+    print(
+        f"records lost     {lost} (goal 0: {_verdict(lost == 0)}): {records:,} in the file for "
+        f"{acknowledged:,} deliveries acknowledged to wrk"
+    )
 
 
 if __name__ == "__main__":
