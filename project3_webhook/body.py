@@ -26,7 +26,11 @@ async def read_body(request: Request, limit: int) -> bytes:
                 raise _too_large(limit)
             chunks.append(chunk)
     except ClientDisconnect:
-        raise InvalidBody("the connection closed before the whole body arrived") from None
+        # uvicorn ends the request this way when the client goes, and when the body's framing
+        # (chunk sizes) is invalid.
+        raise InvalidBody(
+            "the body ended early: the connection closed or its framing was invalid"
+        ) from None
     return b"".join(chunks)
 
 

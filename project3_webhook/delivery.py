@@ -1,9 +1,10 @@
 """One accepted webhook, and the two ways it is written down: for people and for programs.
 
 A `Delivery` is built on the event loop from cheap, already-safe pieces (header values are escaped
-there) and is the message of its log record. Rendering it — pretty-printing the body, formatting
-the timestamp, serialising the JSON line — is left to whoever formats the record; in the running
-service that is the queue handler, as the record is logged (`log_setup.py` says why there).
+and cut to size there) and is the message of its log record. Rendering it — pretty-printing the
+body, formatting the timestamp, serialising the JSON line — is left to whoever formats the record;
+in the running service that is the queue handler, as the record is logged (`log_setup.py` says
+why there).
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ DELIVERY_ID_HEADERS = ("x-github-delivery", "webhook-id")
 # Control characters (C0, DEL, C1), Unicode line/paragraph separators, and the backslash itself
 # (so an escaped value reads unambiguously). Anything matched is written as a \x.. or \u.... escape.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+
+
+# Headers have no size limit of their own (uvicorn's default HTTP parser accepts a 30 MB
+# User-Agent): a logged value is cut to this many characters, so that the body cap bounds a record.
+MAX_LOGGED_HEADER_CHARS = 1000
+
+
+def loggable(value: str) -> str:
+    """A header `value` as it is logged: escaped, and cut to `MAX_LOGGED_HEADER_CHARS` characters
+    with a note of how many more there were."""
+    if len(value) <= MAX_LOGGED_HEADER_CHARS:
+        return escape(value)
+    more = len(value) - MAX_LOGGED_HEADER_CHARS
+    return f"{escape(value[:MAX_LOGGED_HEADER_CHARS])}... ({more} more characters not logged)"
 
 
 def escape(value: str) -> str:
@@ -129,8 +144,8 @@ class Delivery:
     Parameters:
         request_id: our id, also sent back in `X-Request-ID`.
         received_at: when the request reached the endpoint, in seconds since the epoch.
-        headers: the allow-listed headers that were present, values escaped.
-        delivery_id: the sender's own id for the delivery, escaped, if it sent one.
+        headers: the allow-listed headers that were present, values `loggable`.
+        delivery_id: the sender's own id for the delivery, `loggable`, if it sent one.
         body: the parsed JSON value.
     """
 
@@ -148,7 +163,7 @@ class Delivery:
         raw_headers: Iterable[tuple[bytes, bytes]],
         body: object,
     ) -> Delivery:
-        """Pick and escape the headers worth logging from the request's raw ASGI headers.
+        """Pick the headers worth logging from the request's raw ASGI headers, made `loggable`.
 
         One pass over the raw list: looking names up in Starlette's `Headers` decodes the whole
         list once per name. A repeated header is logged with its first value.
@@ -156,7 +171,7 @@ class Delivery:
         logged: dict[str, str] = {}
         for name, value in raw_headers:
             if name in LOGGED_HEADERS:
-                logged.setdefault(name.decode("latin-1"), escape(value.decode("latin-1")))
+                logged.setdefault(name.decode("latin-1"), loggable(value.decode("latin-1")))
         delivery_id = next((logged[name] for name in DELIVERY_ID_HEADERS if name in logged), None)
         return cls(request_id, received_at, logged, delivery_id, body)
 

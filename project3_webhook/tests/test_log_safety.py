@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from project3_webhook.delivery import escape
+from project3_webhook.delivery import MAX_LOGGED_HEADER_CHARS, escape
 from project3_webhook.log_setup import PROJECT_LOGGER
 from project3_webhook.settings import Settings
 from project3_webhook.signature import SIGNATURE_HEADER, sign
-from project3_webhook.tests.support import deliveries, post, running_app
+from project3_webhook.tests.support import deliveries, post, rejections, running_app
 
 FORGED = "curl/8\r\n2026-01-01T00:00:00.000Z INFO project3_webhook.deliveries: webhook received"
 
@@ -51,6 +51,19 @@ async def test_log_injection_in_user_agent_yields_one_escaped_record(client, cap
     assert "curl/8\\x0d\\x0a2026" in summary_line, "the forged line must stay inside the first"
     starts_of_records = [line for line in caplog.text.splitlines() if line.startswith("INFO")]
     assert len(starts_of_records) == 1, f"no second, forged record may appear:\n{caplog.text}"
+
+
+async def test_a_huge_header_is_logged_cut_to_the_limit(client, caplog):
+    await post(client, b"{}", headers={"user-agent": "x" * 100_000})
+    logged = deliveries(caplog)[0].headers["user-agent"]
+    cut = 100_000 - MAX_LOGGED_HEADER_CHARS
+    assert logged == "x" * MAX_LOGGED_HEADER_CHARS + f"... ({cut} more characters not logged)"
+
+
+async def test_a_refusal_logs_a_huge_user_agent_cut_too(client, caplog):
+    await post(client, b"", headers={"user-agent": "x" * 100_000})
+    [refusal] = rejections(caplog)
+    assert len(refusal.getMessage()) < 2 * MAX_LOGGED_HEADER_CHARS
 
 
 async def test_sender_delivery_id_is_escaped_too(client, caplog):
