@@ -1,11 +1,12 @@
 """Benchmark: the webhook service against a bare FastAPI endpoint, under the same wrk load.
 
-    python project3_webhook/bench.py [--rounds 4] [--duration 10] [--connections 50] [--threads 2]
+    python project3_webhook/bench.py [--rounds 4] [--duration 10] [--warmup 2] [--connections 50]
+        [--threads 2] [--uvicorn-args=...]
 
 Both servers run at once, each in its own uvicorn process with the same options, and wrk loads
-one at a time, alternately, in rounds of a few seconds. A shared machine's speed drifts by tens of
+one at a time, alternately, in rounds of 10 s. A shared machine's speed drifts by tens of
 percent from minute to minute, and its stalls come in bursts; loaded this close together, the two
-servers see the same machine. The verdict pools each server's rounds: all its requests over all
+servers see much the same machine. The verdict pools each server's rounds: all its requests over all
 its seconds, and the p99 of all its responses. The service logs every delivery to a JSON-lines
 file; after it is stopped (SIGINT, as Ctrl-C would), the file must hold one line for every 2xx
 that wrk saw. Prints requests/s, p50/p99 latency, the ratios, and the records lost (goal: zero).
@@ -327,11 +328,13 @@ def count_records(log_file: Path) -> int:
     return len(ids)
 
 
-def report_round(number: int, bare: Measurement, service: Measurement) -> None:
-    """One line per round: each server's requests/s and p99, and the two ratios."""
+def report_round(number: int, first: str, bare: Measurement, service: Measurement) -> None:
+    """One line per round: which server was loaded first, each one's requests/s and p99, and the
+    two ratios."""
     b, r = bare.result, service.result
     print(
-        f"  round {number:>2}: bare {b.per_second:>6,.0f}/s p99 {b.p99_ms:6.2f} ms | "
+        f"  round {number:>2} ({first + ' first':<13}): "
+        f"bare {b.per_second:>6,.0f}/s p99 {b.p99_ms:6.2f} ms | "
         f"service {r.per_second:>6,.0f}/s p99 {r.p99_ms:6.2f} ms | "
         f"ratios {r.per_second / b.per_second:.3f} {r.p99_ms / b.p99_ms:.3f}"
     )
@@ -410,7 +413,7 @@ def main(argv: list[str] | None = None) -> None:
                     name: measure(server, args, args.duration, workdir) for name, server in order
                 }
                 acknowledged += runs["service"].acknowledged
-                report_round(number, runs["bare"], runs["service"])
+                report_round(number, order[0][0], runs["bare"], runs["service"])
                 rounds.append(runs)
         # The service has stopped (SIGINT, as Ctrl-C would), so its file is complete.
         records = count_records(log_file)
