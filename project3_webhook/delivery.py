@@ -1,10 +1,10 @@
 """One accepted webhook, and the two ways it is written down: for people and for programs.
 
-A `Delivery` is built on the event loop from cheap, already-safe pieces (header values are escaped
-and cut to size there) and is the message of its log record. Rendering it — pretty-printing the
-body, formatting the timestamp, serialising the JSON line — is left to whoever formats the record;
-in the running service that is the queue handler, as the record is logged (`log_setup.py` says
-why there).
+A `Delivery` is built on the event loop from cheap pieces (header values are cut to size there) and
+is the message of its log record. Rendering it — escaping the header values for people,
+pretty-printing the body, formatting the timestamp, serialising the JSON line — is left to
+whoever formats the record; in the running service that is the queue handler, as the record is
+logged (`log_setup.py` says why there).
 """
 
 from __future__ import annotations
@@ -39,13 +39,13 @@ _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
 MAX_LOGGED_HEADER_CHARS = 1000
 
 
-def loggable(value: str) -> str:
-    """A header `value` as it is logged: escaped, and cut to `MAX_LOGGED_HEADER_CHARS` characters
-    with a note of how many more there were."""
+def cut(value: str) -> str:
+    """A header `value` as it is logged: at most `MAX_LOGGED_HEADER_CHARS` characters of it, with a
+    note of how many more there were."""
     if len(value) <= MAX_LOGGED_HEADER_CHARS:
-        return escape(value)
+        return value
     more = len(value) - MAX_LOGGED_HEADER_CHARS
-    return f"{escape(value[:MAX_LOGGED_HEADER_CHARS])}... ({more} more characters not logged)"
+    return f"{value[:MAX_LOGGED_HEADER_CHARS]}... ({more} more characters not logged)"
 
 
 def escape(value: str) -> str:
@@ -144,8 +144,9 @@ class Delivery:
     Parameters:
         request_id: our id, also sent back in `X-Request-ID`.
         received_at: when the request reached the endpoint, in seconds since the epoch.
-        headers: the allow-listed headers that were present, values `loggable`.
-        delivery_id: the sender's own id for the delivery, `loggable`, if it sent one.
+        headers: the allow-listed headers that were present, values as received (read as latin-1,
+            the HTTP rule) and `cut` to size; escaped only where people read them.
+        delivery_id: the sender's own id for the delivery, likewise, if it sent one.
         body: the parsed JSON value.
     """
 
@@ -163,7 +164,7 @@ class Delivery:
         raw_headers: Iterable[tuple[bytes, bytes]],
         body: object,
     ) -> Delivery:
-        """Pick the headers worth logging from the request's raw ASGI headers, made `loggable`.
+        """Pick the headers worth logging from the request's raw ASGI headers, `cut` to size.
 
         One pass over the raw list: looking names up in Starlette's `Headers` decodes the whole
         list once per name. A repeated header is logged with its first value.
@@ -171,7 +172,7 @@ class Delivery:
         logged: dict[str, str] = {}
         for name, value in raw_headers:
             if name in LOGGED_HEADERS:
-                logged.setdefault(name.decode("latin-1"), loggable(value.decode("latin-1")))
+                logged.setdefault(name.decode("latin-1"), cut(value.decode("latin-1")))
         delivery_id = next((logged[name] for name in DELIVERY_ID_HEADERS if name in logged), None)
         return cls(request_id, received_at, logged, delivery_id, body)
 
@@ -191,7 +192,8 @@ class Delivery:
     def json_line(self) -> bytes:
         """One line of JSON for machines, as the file holds it: UTF-8, ending in a newline.
 
-        The object has id, received_at, delivery_id, headers and body.
+        The object has id, received_at, delivery_id, headers and body, header values as received:
+        JSON's own escapes, and `escape_json`, keep every control character out of the line.
         """
         record: dict[str, Any] = {
             "id": self.request_id,
@@ -211,7 +213,7 @@ class Delivery:
 
     def __str__(self) -> str:
         """The human-readable record: a summary line, then the pretty-printed body."""
-        headers = " ".join(f'{name}="{value}"' for name, value in self.headers.items())
+        headers = " ".join(f'{name}="{escape(value)}"' for name, value in self.headers.items())
         return (
             f"webhook received id={self.request_id} received_at={self.received_at_iso} "
             f"{headers}\n{self.pretty_body()}"

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 
 from project3_webhook import signature, strict_json
 from project3_webhook.body import read_body
-from project3_webhook.delivery import Delivery, RequestIds, loggable
+from project3_webhook.delivery import Delivery, RequestIds, cut, escape
 from project3_webhook.errors import Rejection
 from project3_webhook.gc_freeze import startup_objects_frozen
 from project3_webhook.log_setup import DELIVERIES_LOGGER, REJECTIONS_LOGGER, delivery_logging
@@ -66,7 +66,7 @@ class WebhookReceiver:
 async def _refuse(request: Request, exc: Exception) -> Response:
     """Answer a `Rejection` with its status and detail, and note it for the operator."""
     assert isinstance(exc, Rejection)
-    user_agent = loggable(request.headers.get("user-agent", ""))
+    user_agent = escape(cut(request.headers.get("user-agent", "")))
     rejections_log.warning(
         'webhook refused with %d: %s (user-agent="%s")', exc.status_code, exc.detail, user_agent
     )

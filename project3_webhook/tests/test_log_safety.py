@@ -44,13 +44,22 @@ def test_every_unsafe_character_and_no_other_is_escaped():
 async def test_log_injection_in_user_agent_yields_one_escaped_record(client, caplog):
     await post(client, b"{}", headers={"user-agent": FORGED})
     [delivery] = deliveries(caplog)
-    assert "\r" not in delivery.headers["user-agent"]
-    assert "\n" not in delivery.headers["user-agent"]
-    assert "curl/8\\x0d\\x0a2026-01-01" in delivery.headers["user-agent"]
-    summary_line = str(delivery).splitlines()[0]
+    summary_line, *_ = str(delivery).splitlines()
     assert "curl/8\\x0d\\x0a2026" in summary_line, "the forged line must stay inside the first"
+    assert "\r" not in str(delivery)
     starts_of_records = [line for line in caplog.text.splitlines() if line.startswith("INFO")]
     assert len(starts_of_records) == 1, f"no second, forged record may appear:\n{caplog.text}"
+
+
+async def test_json_lines_file_holds_header_values_as_sent(tmp_path):
+    path = tmp_path / "deliveries.jsonl"
+    sent = "tab\there, back\\slash, caf\u00e9, next line\x85"
+    async with running_app(Settings(log_file=path)) as client:
+        await post(client, b"{}", headers={"user-agent": sent.encode("latin-1")})
+    raw = path.read_bytes()
+    assert json.loads(raw)["headers"]["user-agent"] == sent
+    assert b"\t" not in raw, "JSON writes the tab as an escape"
+    assert "\x85" not in raw.decode(), "and the C1 next-line as \\u0085: one line, no controls"
 
 
 async def test_a_huge_header_is_logged_cut_to_the_limit(client, caplog):
@@ -66,9 +75,10 @@ async def test_a_refusal_logs_a_huge_user_agent_cut_too(client, caplog):
     assert len(refusal.getMessage()) < 2 * MAX_LOGGED_HEADER_CHARS
 
 
-async def test_sender_delivery_id_is_escaped_too(client, caplog):
-    await post(client, b"{}", headers={"x-github-delivery": "id\nforged"})
-    assert deliveries(caplog)[0].delivery_id == "id\\x0aforged"
+async def test_sender_delivery_id_is_escaped_on_the_console_too(client, caplog):
+    await post(client, b"{}", headers={"x-github-delivery": "id\tforged"})
+    summary_line, *_ = str(deliveries(caplog)[0]).splitlines()
+    assert 'x-github-delivery="id\\x09forged"' in summary_line
 
 
 async def test_secret_headers_are_never_logged(tmp_path, caplog):
